@@ -1,0 +1,1 @@
+"""werkpad: results dashboard for outreach-to-work programmes."""

@@ -1,0 +1,39 @@
+"""One place for paths, settings and thresholds.
+
+Every threshold is a named constant with the reason it has its value. Paths can be moved with
+environment variables so that cron, systemd and tests point the same code at other folders.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+SQL_DIR = PACKAGE_DIR / "sql"
+CONTRACTS_DIR = Path(os.environ.get("WERKPAD_CONTRACTS_DIR", REPO_DIR / "data_contracts"))
+CONTRACT_FILE = CONTRACTS_DIR / "trajectories.yaml"
+METRICS_FILE = PACKAGE_DIR / "metrics" / "metrics.yaml"
+
+# Where `werkpad demo` keeps its build outputs (ignored by git).
+DEMO_DIR = Path(os.environ.get("WERKPAD_DEMO_DIR", REPO_DIR / "build" / "demo"))
+DEFAULT_WAREHOUSE = Path(os.environ.get("WERKPAD_WAREHOUSE", DEMO_DIR / "warehouse.duckdb"))
+
+# Report at most this many row numbers per failing rule: enough for a data steward to find the
+# pattern in the source system, short enough to read.
+MAX_ROWS_IN_REPORT = 10
+
+# The dashboard warns when a project's last good load is older than this: the load runs
+# nightly, so two missed nights mean something is wrong upstream.
+STALE_AFTER_HOURS = 48
+
+# Sample data: the We Go To Work documents report N = 3,585 people through exploration on
+# 31/05/2023; this many trajectories gives about 3,600 through exploration by the end of 2023.
+SAMPLE_DEFAULT_ROWS = 4_800
+SAMPLE_DEFAULT_SEED = 20231231
+
+# Exit codes of `werkpad load`, documented in the README and --help.
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_REFUSED = 3

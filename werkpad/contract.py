@@ -1,0 +1,165 @@
+"""The data contract, read from `data_contracts/trajectories.yaml`.
+
+The contract is data: the validation suite, the docs and the sample generator all read it
+through this module, so a new column rule or row rule is a YAML edit. This module only parses
+and gives typed access; it knows nothing about GX or DuckDB.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from werkpad.config import CONTRACT_FILE
+
+COLUMN_TYPES = ("string", "code", "date", "boolean")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One contract column and the rules that hang on it."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    values: tuple[str, ...] = ()
+    reference: str | None = None
+    pattern: str | None = None
+    unique: bool = False
+    required_when: str | None = None
+    rollup: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A SQL condition over the typed row that is true for a bad row."""
+
+    name: str
+    description: str
+    when: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a well-formed extract file name says."""
+
+    project_code: str
+    extract_date: dt.date
+    format: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The whole contract: file settings, reference tables, columns, row rules, privacy."""
+
+    name: str
+    version: str
+    title: str
+    description: str
+    file: dict[str, Any]
+    reference: dict[str, dict[str, str]]
+    columns: tuple[Column, ...]
+    rules: tuple[RowRule, ...]
+    privacy: dict[str, Any]
+    base_dir: Path
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def reference_rows(self, table: str) -> list[dict[str, str]]:
+        """Rows of a reference table (`projects`, `regions`, `partners`, `provinces`)."""
+        return _read_csv(self.base_dir / self.reference[table]["file"])
+
+    def reference_keys(self, table: str) -> list[str]:
+        key = self.reference[table]["key"]
+        return [row[key] for row in self.reference_rows(table)]
+
+    def parse_file_name(self, name: str) -> FileName | None:
+        """The project code, extract date and format in a file name, or None if it breaks the rule."""
+        match = re.match(self.file["name_pattern"], name)
+        if not match:
+            return None
+        try:
+            date = dt.datetime.strptime(match["extract_date"], "%Y%m%d").date()
+        except ValueError:
+            return None
+        return FileName(match["project_code"], date, match["format"])
+
+    def file_name(self, project_code: str, extract_date: dt.date, fmt: str = "csv") -> str:
+        """The file name the contract asks for; the inverse of parse_file_name."""
+        return f"{project_code}_{extract_date:%Y%m%d}.{fmt}"
+
+    def boolean_tokens(self, value: bool) -> list[str]:
+        return list(self.file["booleans"]["true" if value else "false"])
+
+
+@cache
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_contract(path: Path = CONTRACT_FILE) -> Contract:
+    """Parse and check a contract file; raises ValueError naming what is wrong."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    columns = tuple(_column(c) for c in spec["columns"])
+    names = {c.name for c in columns}
+    rules = tuple(
+        RowRule(r["name"], r["description"], " ".join(r["when"].split()), tuple(r["columns"]))
+        for r in spec.get("rules", [])
+    )
+    for rule in rules:
+        unknown = set(rule.columns) - names
+        if unknown:
+            raise ValueError(f"rule {rule.name} names unknown columns {sorted(unknown)}")
+    for column in columns:
+        if column.reference and column.reference not in spec["reference"]:
+            raise ValueError(f"column {column.name} names unknown reference {column.reference}")
+    return Contract(
+        name=spec["contract"],
+        version=str(spec["version"]),
+        title=spec["title"],
+        description=" ".join(spec["description"].split()),
+        file=spec["file"],
+        reference=spec["reference"],
+        columns=columns,
+        rules=rules,
+        privacy=spec["privacy"],
+        base_dir=path.parent,
+    )
+
+
+def _column(spec: dict[str, Any]) -> Column:
+    if spec["type"] not in COLUMN_TYPES:
+        raise ValueError(f"column {spec['name']}: type must be one of {COLUMN_TYPES}")
+    return Column(
+        name=spec["name"],
+        type=spec["type"],
+        description=spec["description"],
+        required=bool(spec.get("required", False)),
+        values=tuple(str(v) for v in spec.get("values", ())),
+        reference=spec.get("reference"),
+        pattern=spec.get("pattern"),
+        unique=bool(spec.get("unique", False)),
+        required_when=spec.get("required_when"),
+        rollup=dict(spec.get("rollup", {})),
+    )
+
+
+@cache
+def default_contract() -> Contract:
+    """The contract in use, parsed once per process."""
+    return load_contract()

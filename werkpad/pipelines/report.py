@@ -1,0 +1,71 @@
+"""Refusal reports for the data steward, and file labels that never leak a person.
+
+A refused file is moved to the quarantine folder (the only place it is kept) beside a Markdown
+report and a JSON twin: every failing rule with its count, columns and up to ten row numbers,
+plus the GX Data Docs page of the validation where the suite ran. No cell value is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+from werkpad.contract import Contract
+
+NEXT_STEP = (
+    "Fix the export at the source and drop the corrected file in the inbox; the project's "
+    "last good snapshot stays live until then. Row numbers count the header as row 1."
+)
+
+
+def safe_file_label(name: str, sha: str, contract: Contract) -> str:
+    """The file name, unless it looks like it holds personal data (then a hash label)."""
+    patterns = [*contract.privacy["cell_patterns"].values(), contract.privacy["insz_pattern"]]
+    if any(re.search(p, name) for p in patterns):
+        return f"file-withheld-{sha[:12]}"
+    return name
+
+
+def render_markdown(result, docs: Path | None) -> str:
+    lines = [
+        f"# Refused: {result.file}",
+        "",
+        f"- project: {result.project_code or 'unknown'}",
+        f"- extract date: {result.extract_date or 'unknown'}",
+        f"- checked: {dt.datetime.now():%Y-%m-%d %H:%M}",
+        f"- content hash (sha256): {result.sha256}",
+        "",
+        NEXT_STEP,
+        "",
+        "| rule | columns | failing | first rows | what the contract asks |",
+        "|---|---|---|---|---|",
+    ]
+    for f in result.findings:
+        lines.append(f"| {f.rule} | {', '.join(f.columns)} | {f.count} | "
+                     f"{', '.join(map(str, f.rows))} | {f.description} |")
+    if docs:
+        lines += ["", f"Great Expectations Data Docs: {docs}"]
+    return "\n".join(lines) + "\n"
+
+
+def quarantine(path: Path, result, quarantine_dir: Path, docs_source: Path) -> Path:
+    """Move the refused file into quarantine with its report; return the report's path."""
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{result.file}"
+    docs = None
+    if (docs_source / "index.html").exists():
+        docs = quarantine_dir / f"{stem}.datadocs"
+        shutil.copytree(docs_source, docs)
+        docs = docs / "index.html"
+    report = quarantine_dir / f"{stem}.report.md"
+    report.write_text(render_markdown(result, docs), encoding="utf-8")
+    (quarantine_dir / f"{stem}.report.json").write_text(
+        json.dumps(result.as_json() | {"findings": [f.as_dict() for f in result.findings],
+                                       "data_docs": str(docs) if docs else None},
+                   indent=2, default=str), encoding="utf-8")
+    if path.exists():
+        shutil.move(path, quarantine_dir / stem)
+    return report

@@ -1,0 +1,56 @@
+-- Schemas and bookkeeping tables of the warehouse; safe to run on every load.
+-- raw.trajectories itself is created from the contract's column list by the loader.
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS ops;
+
+-- One row per run of `werkpad load`.
+CREATE TABLE IF NOT EXISTS ops.runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP,
+    inbox VARCHAR,
+    files INTEGER,
+    loaded INTEGER,
+    unchanged INTEGER,
+    superseded INTEGER,
+    refused INTEGER
+);
+
+-- One row per file per run, whatever happened to it.
+CREATE TABLE IF NOT EXISTS ops.run_files (
+    run_id VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR,
+    project_code VARCHAR,
+    extract_date DATE,
+    status VARCHAR NOT NULL,
+    rows BIGINT,
+    reasons VARCHAR[],
+    report_path VARCHAR,
+    started_at TIMESTAMP,
+    ended_at TIMESTAMP
+);
+
+-- Content hashes of every file seen: a file seen before is not loaded again.
+CREATE TABLE IF NOT EXISTS ops.file_ledger (
+    sha256 VARCHAR PRIMARY KEY,
+    file_name VARCHAR,
+    project_code VARCHAR,
+    extract_date DATE,
+    status VARCHAR,
+    run_id VARCHAR,
+    seen_at TIMESTAMP
+);
+
+-- The live snapshot of each project.
+CREATE TABLE IF NOT EXISTS ops.snapshots (
+    project_code VARCHAR PRIMARY KEY,
+    extract_date DATE NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    run_id VARCHAR NOT NULL
+);

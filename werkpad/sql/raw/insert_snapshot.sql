@@ -1,0 +1,10 @@
+-- Step 2 of replacing a project's snapshot: the validated extract, as received, with lineage.
+-- {columns} is the contract's column list.
+INSERT INTO wh.raw.trajectories BY NAME
+SELECT
+    {columns},
+    _row_number AS _source_row,
+    $file_name AS _source_file,
+    $sha256 AS _source_sha256,
+    $loaded_at AS _loaded_at
+FROM extract

@@ -1,0 +1,6 @@
+-- Reference table regions as shipped with the data contract.
+WITH source AS (
+    SELECT * FROM raw.ref_regions
+)
+
+SELECT * FROM source
