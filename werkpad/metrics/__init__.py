@@ -1,0 +1,117 @@
+"""The metrics layer: every metric defined once in metrics.yaml, computed by one SQL template.
+
+`compute(con, filters, group_by)` returns the metrics for the filtered trajectories, one row per
+group. Filters are always bound as query parameters, never pasted into SQL. To add a filter,
+add its column condition to FILTERS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from werkpad.config import METRICS_FILE
+from werkpad.sql import load_sql
+
+# filter name -> SQL condition on marts.fct_trajectories with one named parameter
+FILTERS: dict[str, str] = {
+    "project": "project_code IN (SELECT unnest($project))",
+    "province": "province_code IN (SELECT unnest($province))",
+    "region": "region_code IN (SELECT unnest($region))",
+    "partner": "partner_code IN (SELECT unnest($partner))",
+    "referral_source": "referral_source IN (SELECT unnest($referral_source))",
+    "gender": "gender IN (SELECT unnest($gender))",
+    "age_group": "age_group IN (SELECT unnest($age_group))",
+    "education_level": "education_level IN (SELECT unnest($education_level))",
+    "reached_from": "reached_on >= $reached_from",
+    "reached_to": "reached_on <= $reached_to",
+}
+# Columns a result may be grouped by: the mart's own columns, checked against this list.
+GROUPABLE = ("project_code", "province_code", "region_code", "partner_code", "partner_type",
+             "referral_source", "gender", "age_group", "education_level", "benefit_status",
+             "reached_month", "partner_month", "step_type", "job_circuit", "end_reason",
+             "decision")
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    type: str
+    label: str
+    description: str
+    condition: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+
+
+@cache
+def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
+    """The metric definitions; raises ValueError on a ratio over an unknown metric."""
+    specs = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
+    metrics = tuple(Metric(**spec) for spec in specs)
+    names = {m.name for m in metrics if m.type == "count"}
+    for m in metrics:
+        if m.type == "ratio" and not {m.numerator, m.denominator} <= names:
+            raise ValueError(f"metric {m.name}: numerator and denominator must be count metrics")
+    return metrics
+
+
+def metric_names() -> list[str]:
+    return [m.name for m in load_metrics()]
+
+
+def where_clause(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """SQL conditions and parameters for the filters that are set (empty lists mean all)."""
+    conditions, params = ["true"], {}
+    for name, value in filters.items():
+        if value in (None, [], ()):
+            continue
+        if name not in FILTERS:
+            raise ValueError(f"unknown filter {name}")
+        conditions.append(FILTERS[name])
+        params[name] = list(value) if isinstance(value, list | tuple | set) else value
+    return " AND ".join(conditions), params
+
+
+def metrics_sql(filters: dict[str, Any], group_by: list[str] | None = None) -> tuple[str, dict]:
+    group_by = group_by or []
+    unknown = set(group_by) - set(GROUPABLE)
+    if unknown:
+        raise ValueError(f"cannot group by {sorted(unknown)}")
+    where, params = where_clause(filters)
+    metrics = load_metrics()
+    counts = ",\n        ".join(f"count(*) FILTER (WHERE {m.condition}) AS {m.name}"
+                               for m in metrics if m.type == "count")
+    ratios = ",\n        ".join(f"{m.numerator} / nullif({m.denominator}, 0) AS {m.name}"
+                               for m in metrics if m.type == "ratio")
+    columns = ", ".join(group_by)
+    sql = load_sql("metrics/aggregate").format(
+        where=where, counts=counts, ratios=ratios,
+        group_select=f"{columns}," if group_by else "",
+        group_by=f"GROUP BY {columns}" if group_by else "",
+        order_by=f"ORDER BY {columns}" if group_by else "",
+    )
+    return sql, params
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection, filters: dict[str, Any] | None = None,
+    group_by: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Metrics per group as plain dicts (one dict when not grouped)."""
+    sql, params = metrics_sql(filters or {}, group_by)
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def headline(con: duckdb.DuckDBPyConnection, filters: dict[str, Any] | None = None) -> dict:
+    """The metrics over all filtered trajectories, JSON-ready (dates as ISO strings)."""
+    row = compute(con, filters)[0]
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
