@@ -62,12 +62,19 @@ def _cmd_load(args: argparse.Namespace) -> int:
         progress = lambda result: (bar.set_postfix_str(result.file), bar.update())  # noqa: E731
     result = run_load(args.inbox, args.warehouse, quarantine, on_file=progress)
     if args.json:
-        print(json.dumps({"run_id": result.run_id,
-                          "files": [f.as_json() for f in result.files]}, indent=2, default=str))
+        print(
+            json.dumps(
+                {"run_id": result.run_id, "files": [f.as_json() for f in result.files]},
+                indent=2,
+                default=str,
+            )
+        )
     else:
         for f in result.files:
-            print(f"{f.status:10} {f.file} rows={f.rows}"
-                  + (f" report={f.report}" if f.report else ""))
+            print(
+                f"{f.status:10} {f.file} rows={f.rows}"
+                + (f" report={f.report}" if f.report else "")
+            )
     return config.EXIT_REFUSED if result.refused else config.EXIT_OK
 
 
@@ -78,8 +85,11 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     if not args.warehouse.exists():
         print(f"werkpad metrics: no warehouse at {args.warehouse}", file=sys.stderr)
         return config.EXIT_USAGE
-    filters = {"project": args.project, "reached_from": args.reached_from,
-               "reached_to": args.reached_to}
+    filters = {
+        "project": args.project,
+        "reached_from": args.reached_from,
+        "reached_to": args.reached_to,
+    }
     con = connect_read_only(args.warehouse)
     try:
         figures = metrics.headline(con, filters)
@@ -102,20 +112,41 @@ def _cmd_contract(args: argparse.Namespace) -> int:
 
 def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
     app = config.PACKAGE_DIR / "dashboard" / "app.py"
-    return [sys.executable, "-m", "streamlit", "run", str(app),
-            "--server.headless", "true", "--server.address", host, "--server.port", str(port),
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--", "--warehouse", str(warehouse)]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless",
+        "true",
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--",
+        "--warehouse",
+        str(warehouse),
+    ]
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     if not args.warehouse.exists():
-        print(f"werkpad serve: no warehouse at {args.warehouse}; run `werkpad demo` or "
-              "`werkpad load` first", file=sys.stderr)
+        print(
+            f"werkpad serve: no warehouse at {args.warehouse}; run `werkpad demo` or "
+            "`werkpad load` first",
+            file=sys.stderr,
+        )
         return config.EXIT_USAGE
     print(f"werkpad dashboard on http://{args.host}:{args.port}", file=sys.stderr)
-    return subprocess.call(_streamlit_command(args.warehouse, args.host, args.port),
-                           env=os.environ | {"WERKPAD_WAREHOUSE": str(args.warehouse)})
+    return subprocess.call(
+        _streamlit_command(args.warehouse, args.host, args.port),
+        env=os.environ | {"WERKPAD_WAREHOUSE": str(args.warehouse)},
+    )
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -139,63 +170,111 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="werkpad",
         description="Results dashboard for outreach-to-work programmes: validated nightly "
-                    "loads of partner extracts into DuckDB, metrics and a dashboard.",
+        "loads of partner extracts into DuckDB, metrics and a dashboard.",
         epilog="Exit codes: 0 ok, 2 usage error, 3 at least one file refused (werkpad load).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sample = sub.add_parser("sample", help="write seeded sample extracts",
-                            description="Write realistic, seeded sample extracts for the five "
-                                        "We Go To Work projects (2021-01 to 2023-12).")
+    sample = sub.add_parser(
+        "sample",
+        help="write seeded sample extracts",
+        description="Write realistic, seeded sample extracts for the five "
+        "We Go To Work projects (2021-01 to 2023-12).",
+    )
     sample.add_argument("--out", type=Path, required=True, help="folder to write the files to")
-    sample.add_argument("--rows", type=_positive, default=config.SAMPLE_DEFAULT_ROWS,
-                        help=f"trajectories in all (default {config.SAMPLE_DEFAULT_ROWS})")
-    sample.add_argument("--seed", type=int, default=config.SAMPLE_DEFAULT_SEED,
-                        help="random seed; the same seed gives the same files")
-    sample.add_argument("--faulty", action="store_true",
-                        help="also write one faulty file for each way an extract goes wrong")
-    sample.add_argument("--project", action="append", metavar="CODE",
-                        help="only this project (repeatable); default all five")
-    sample.add_argument("--extract-date", type=_date, default=dt.date(2023, 12, 31),
-                        help="snapshot date of the extracts (default 2023-12-31)")
-    sample.add_argument("--format", choices=["csv"], default=None,
-                        help="force CSV for every project (default: each project's own style)")
+    sample.add_argument(
+        "--rows",
+        type=_positive,
+        default=config.SAMPLE_DEFAULT_ROWS,
+        help=f"trajectories in all (default {config.SAMPLE_DEFAULT_ROWS})",
+    )
+    sample.add_argument(
+        "--seed",
+        type=int,
+        default=config.SAMPLE_DEFAULT_SEED,
+        help="random seed; the same seed gives the same files",
+    )
+    sample.add_argument(
+        "--faulty",
+        action="store_true",
+        help="also write one faulty file for each way an extract goes wrong",
+    )
+    sample.add_argument(
+        "--project",
+        action="append",
+        metavar="CODE",
+        help="only this project (repeatable); default all five",
+    )
+    sample.add_argument(
+        "--extract-date",
+        type=_date,
+        default=dt.date(2023, 12, 31),
+        help="snapshot date of the extracts (default 2023-12-31)",
+    )
+    sample.add_argument(
+        "--format",
+        choices=["csv"],
+        default=None,
+        help="force CSV for every project (default: each project's own style)",
+    )
     sample.set_defaults(func=_cmd_sample)
 
-    load = sub.add_parser("load", help="check and load the inbox into the warehouse",
-                          description="Check every file in the inbox against the data contract "
-                                      "and load the good ones; refused files go to quarantine "
-                                      "with a report. Exit 0: none refused; 3: some refused.")
+    load = sub.add_parser(
+        "load",
+        help="check and load the inbox into the warehouse",
+        description="Check every file in the inbox against the data contract "
+        "and load the good ones; refused files go to quarantine "
+        "with a report. Exit 0: none refused; 3: some refused.",
+    )
     load.add_argument("--inbox", type=Path, required=True, help="folder with partner extracts")
     load.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
-    load.add_argument("--quarantine", type=Path,
-                      help="folder for refused files and reports (default: INBOX/../quarantine)")
-    load.add_argument("--json", action="store_true",
-                      help="print one JSON object with a list `files` instead of text lines")
+    load.add_argument(
+        "--quarantine",
+        type=Path,
+        help="folder for refused files and reports (default: INBOX/../quarantine)",
+    )
+    load.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object with a list `files` instead of text lines",
+    )
     load.set_defaults(func=_cmd_load)
 
-    met = sub.add_parser("metrics", help="print the headline metrics",
-                         description="Headline figures of the metrics layer over the "
-                                     "trajectories first reached in the range (bounds inclusive).")
+    met = sub.add_parser(
+        "metrics",
+        help="print the headline metrics",
+        description="Headline figures of the metrics layer over the "
+        "trajectories first reached in the range (bounds inclusive).",
+    )
     met.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
-    met.add_argument("--project", action="append", metavar="CODE",
-                     help="only this project (repeatable)")
+    met.add_argument(
+        "--project", action="append", metavar="CODE", help="only this project (repeatable)"
+    )
     met.add_argument("--reached-from", type=_date, help="first contact on or after (YYYY-MM-DD)")
     met.add_argument("--reached-to", type=_date, help="first contact on or before (YYYY-MM-DD)")
     met.add_argument("--json", action="store_true", help="print one JSON object")
     met.set_defaults(func=_cmd_metrics)
 
-    con = sub.add_parser("contract", help="print the data contract as Markdown",
-                         description="Print the data contract documentation (Markdown).")
+    con = sub.add_parser(
+        "contract",
+        help="print the data contract as Markdown",
+        description="Print the data contract documentation (Markdown).",
+    )
     con.set_defaults(func=_cmd_contract)
 
-    for name, helptext in (("serve", "serve the dashboard"),
-                           ("demo", "sample extracts, load them, serve the dashboard")):
+    for name, helptext in (
+        ("serve", "serve the dashboard"),
+        ("demo", "sample extracts, load them, serve the dashboard"),
+    ):
         cmd = sub.add_parser(name, help=helptext, description=helptext.capitalize() + ".")
         if name == "serve":
-            cmd.add_argument("--warehouse", type=Path, default=config.DEFAULT_WAREHOUSE,
-                             help=f"DuckDB warehouse file (default {config.DEFAULT_WAREHOUSE})")
+            cmd.add_argument(
+                "--warehouse",
+                type=Path,
+                default=config.DEFAULT_WAREHOUSE,
+                help=f"DuckDB warehouse file (default {config.DEFAULT_WAREHOUSE})",
+            )
         cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
         cmd.add_argument("--port", type=int, default=8501, help="port to listen on")
         cmd.set_defaults(func=_cmd_serve if name == "serve" else _cmd_demo)

@@ -88,7 +88,7 @@ class Contract:
         return [row[key] for row in self.reference_rows(table)]
 
     def parse_file_name(self, name: str) -> FileName | None:
-        """The project code, extract date and format in a file name, or None if it breaks the rule."""
+        """Project code, extract date and format in a file name; None if it breaks the rule."""
         match = re.match(self.file["name_pattern"], name)
         if not match:
             return None

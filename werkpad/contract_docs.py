@@ -52,12 +52,15 @@ def render_contract(contract: Contract | None = None) -> str:
         "| column | type | rules | meaning |",
         "|---|---|---|---|",
     ]
-    lines += [f"| `{col.name}` | {col.type} | {_rules_of(col)} | {col.description} |"
-              for col in c.columns]
+    lines += [
+        f"| `{col.name}` | {col.type} | {_rules_of(col)} | {col.description} |" for col in c.columns
+    ]
     lines += ["", "## Row rules", "", "| rule | columns | what it asks |", "|---|---|---|"]
     lines += [f"| `{r.name}` | {', '.join(r.columns)} | {r.description} |" for r in c.rules]
     lines += [
-        "", "## Privacy", "",
+        "",
+        "## Privacy",
+        "",
         "A file is refused whole, and kept only in quarantine, when a column outside the contract "
         "has a name containing one of: " + ", ".join(c.privacy["personal_column_words"]) + "; "
         "or when any cell holds an e-mail address, a Belgian phone number, an IBAN or a national "

@@ -78,7 +78,8 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, contract: Contract, schema
     """Reference tables from the contract's CSV files, as `<schema>.ref_<name>`."""
     for name, spec in contract.reference.items():
         con.execute(
-            f"CREATE OR REPLACE TABLE {schema}.ref_{name} AS SELECT * FROM read_csv(?, header = true)",
+            f"CREATE OR REPLACE TABLE {schema}.ref_{name} AS "
+            "SELECT * FROM read_csv(?, header = true)",
             [str(contract.base_dir / spec["file"])],
         )
     rollup = contract.column("age_band").rollup

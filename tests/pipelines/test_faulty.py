@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -12,8 +11,14 @@ import pytest
 from werkpad.sample_data.faulty import FAULTS, iban_be, insz_number
 
 # Values the faulty files carry that must never appear in any output.
-PERSONAL_VALUES = [insz_number(dt.date(1985, 3, 12), 123), insz_number(dt.date(2003, 7, 1), 45),
-                   "an.peeters@example.be", "0472 12 34 56", iban_be(1234567890), "Chloé"]
+PERSONAL_VALUES = [
+    insz_number(dt.date(1985, 3, 12), 123),
+    insz_number(dt.date(2003, 7, 1), 45),
+    "an.peeters@example.be",
+    "0472 12 34 56",
+    iban_be(1234567890),
+    "Chloé",
+]
 
 
 def test_every_fault_is_written(loaded):
@@ -61,8 +66,12 @@ def test_nothing_of_a_refused_file_is_stored(loaded):
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
         refused = {r.sha256 for r in result.refused}
-        stored = {s for (s,) in con.execute(
-            "SELECT DISTINCT _source_sha256 FROM raw.trajectories").fetchall()}
+        stored = {
+            s
+            for (s,) in con.execute(
+                "SELECT DISTINCT _source_sha256 FROM raw.trajectories"
+            ).fetchall()
+        }
         assert stored and not stored & refused
         live = dict(con.execute("SELECT project_code, extract_date FROM ops.snapshots").fetchall())
         assert set(live.values()) == {dt.date(2023, 12, 31)}  # every project's last good one
@@ -76,8 +85,11 @@ def test_nothing_of_a_refused_file_is_stored(loaded):
 @pytest.mark.parametrize("value", PERSONAL_VALUES)
 def test_no_personal_value_in_any_report_or_data_docs(loaded, value):
     root, result, _ = loaded
-    outputs = [p for p in (root / "quarantine").rglob("*")
-               if p.is_file() and ".report." in p.name or p.suffix in (".html", ".json")]
+    outputs = [
+        p
+        for p in (root / "quarantine").rglob("*")
+        if p.is_file() and ".report." in p.name or p.suffix in (".html", ".json")
+    ]
     assert any(p.suffix == ".html" for p in outputs), "no Data Docs page was written"
     for path in outputs:
         assert value not in path.read_text(encoding="utf-8", errors="ignore"), path

@@ -18,10 +18,17 @@ from werkpad.sample_data.generator import generate
 def _snapshots(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        live = {p: (d, n) for p, d, n in con.execute(
-            "SELECT project_code, extract_date, rows FROM ops.snapshots").fetchall()}
-        counts = dict(con.execute(
-            "SELECT project_code, count(*) FROM marts.fct_trajectories GROUP BY 1").fetchall())
+        live = {
+            p: (d, n)
+            for p, d, n in con.execute(
+                "SELECT project_code, extract_date, rows FROM ops.snapshots"
+            ).fetchall()
+        }
+        counts = dict(
+            con.execute(
+                "SELECT project_code, count(*) FROM marts.fct_trajectories GROUP BY 1"
+            ).fetchall()
+        )
     finally:
         con.close()
     return live, counts
@@ -89,35 +96,66 @@ def test_cli_exit_codes_and_json(tmp_path, loaded):
     bad = next(p for p, rule in faulty.items() if rule == "dates_in_order")
     quarantined = next((root / "quarantine").glob(f"*-{bad.name}"))
     shutil.copy(quarantined, inbox / bad.name)
-    cmd = [sys.executable, "-m", "werkpad.cli", "load", "--inbox", str(inbox),
-           "--warehouse", str(tmp_path / "w.duckdb"), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "werkpad.cli",
+        "load",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "--json",
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 3, run.stderr[-2000:]
     files = {f["file"]: f for f in json.loads(run.stdout)["files"]}
     assert files[bad.name]["status"] == "refused"
     assert any(r.startswith("dates_in_order") for r in files[bad.name]["reasons"])
     assert files["WGTW-ANT_20231231.csv"] == {
-        "file": "WGTW-ANT_20231231.csv", "project_code": "WGTW-ANT", "status": "loaded",
-        "rows": good.height, "reasons": [], "report": None}
+        "file": "WGTW-ANT_20231231.csv",
+        "project_code": "WGTW-ANT",
+        "status": "loaded",
+        "rows": good.height,
+        "reasons": [],
+        "report": None,
+    }
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0
     assert [f["status"] for f in json.loads(again.stdout)["files"]] == ["unchanged"]
-    usage = subprocess.run([sys.executable, "-m", "werkpad.cli", "load", "--inbox",
-                            str(tmp_path / "missing"), "--warehouse", "x.duckdb"],
-                           capture_output=True, text=True)
+    usage = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "werkpad.cli",
+            "load",
+            "--inbox",
+            str(tmp_path / "missing"),
+            "--warehouse",
+            "x.duckdb",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert usage.returncode == 2
-    assert subprocess.run([sys.executable, "-m", "werkpad.cli", "load"],
-                          capture_output=True).returncode == 2
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "werkpad.cli", "load"], capture_output=True
+        ).returncode
+        == 2
+    )
 
 
 def test_run_log_records_every_file(loaded):
     root, result, _ = loaded
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
-        runs = con.execute("SELECT files, loaded, refused, ended_at >= started_at "
-                           "FROM ops.runs").fetchall()
-        logged = con.execute("SELECT count(*), count(*) FILTER (WHERE status = 'refused') "
-                             "FROM ops.run_files").fetchone()
+        runs = con.execute(
+            "SELECT files, loaded, refused, ended_at >= started_at FROM ops.runs"
+        ).fetchall()
+        logged = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'refused') FROM ops.run_files"
+        ).fetchone()
     finally:
         con.close()
     assert runs == [(len(result.files), 5, len(result.refused), True)]

@@ -12,8 +12,12 @@ import streamlit as st
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="werkpad", layout="wide")
-router = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overzicht", icon=":material/monitoring:", default=True),
-    st.Page(PAGES / "data_quality.py", title="Datakwaliteit", icon=":material/fact_check:"),
-])
+router = st.navigation(
+    [
+        st.Page(
+            PAGES / "overview.py", title="Overzicht", icon=":material/monitoring:", default=True
+        ),
+        st.Page(PAGES / "data_quality.py", title="Datakwaliteit", icon=":material/fact_check:"),
+    ]
+)
 router.run()

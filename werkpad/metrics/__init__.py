@@ -33,10 +33,24 @@ FILTERS: dict[str, str] = {
     "reached_to": "reached_on <= $reached_to",
 }
 # Columns a result may be grouped by: the mart's own columns, checked against this list.
-GROUPABLE = ("project_code", "province_code", "region_code", "partner_code", "partner_type",
-             "referral_source", "gender", "age_group", "education_level", "benefit_status",
-             "reached_month", "partner_month", "step_type", "job_circuit", "end_reason",
-             "decision")
+GROUPABLE = (
+    "project_code",
+    "province_code",
+    "region_code",
+    "partner_code",
+    "partner_type",
+    "referral_source",
+    "gender",
+    "age_group",
+    "education_level",
+    "benefit_status",
+    "reached_month",
+    "partner_month",
+    "step_type",
+    "job_circuit",
+    "end_reason",
+    "decision",
+)
 
 
 @dataclass(frozen=True)
@@ -86,13 +100,19 @@ def metrics_sql(filters: dict[str, Any], group_by: list[str] | None = None) -> t
         raise ValueError(f"cannot group by {sorted(unknown)}")
     where, params = where_clause(filters)
     metrics = load_metrics()
-    counts = ",\n        ".join(f"count(*) FILTER (WHERE {m.condition}) AS {m.name}"
-                               for m in metrics if m.type == "count")
-    ratios = ",\n        ".join(f"{m.numerator} / nullif({m.denominator}, 0) AS {m.name}"
-                               for m in metrics if m.type == "ratio")
+    counts = ",\n        ".join(
+        f"count(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics if m.type == "count"
+    )
+    ratios = ",\n        ".join(
+        f"{m.numerator} / nullif({m.denominator}, 0) AS {m.name}"
+        for m in metrics
+        if m.type == "ratio"
+    )
     columns = ", ".join(group_by)
     sql = load_sql("metrics/aggregate").format(
-        where=where, counts=counts, ratios=ratios,
+        where=where,
+        counts=counts,
+        ratios=ratios,
         group_select=f"{columns}," if group_by else "",
         group_by=f"GROUP BY {columns}" if group_by else "",
         order_by=f"ORDER BY {columns}" if group_by else "",
@@ -101,7 +121,8 @@ def metrics_sql(filters: dict[str, Any], group_by: list[str] | None = None) -> t
 
 
 def compute(
-    con: duckdb.DuckDBPyConnection, filters: dict[str, Any] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    filters: dict[str, Any] | None = None,
     group_by: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Metrics per group as plain dicts (one dict when not grouped)."""

@@ -50,9 +50,14 @@ class FileResult:
     source: Path | None = None
 
     def as_json(self) -> dict:
-        return {"file": self.file, "project_code": self.project_code, "status": self.status,
-                "rows": self.rows, "reasons": [f.summary() for f in self.findings],
-                "report": str(self.report) if self.report else None}
+        return {
+            "file": self.file,
+            "project_code": self.project_code,
+            "status": self.status,
+            "rows": self.rows,
+            "reasons": [f.summary() for f in self.findings],
+            "report": str(self.report) if self.report else None,
+        }
 
 
 @dataclass
@@ -79,7 +84,10 @@ def sha256_of(path: Path) -> str:
 
 
 def run_load(
-    inbox: Path, warehouse: Path, quarantine: Path, contract: Contract | None = None,
+    inbox: Path,
+    warehouse: Path,
+    quarantine: Path,
+    contract: Contract | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> RunResult:
     """Load the inbox into the warehouse; returns what happened to each file."""
@@ -110,23 +118,35 @@ def run_load(
         wh.publish(copy, warehouse)
         for result in results:
             if result.status == "refused":
-                result.report = report.quarantine(result.source, result, quarantine,
-                                                  Path(tmp) / result.sha256 / "docs")
+                result.report = report.quarantine(
+                    result.source, result, quarantine, Path(tmp) / result.sha256 / "docs"
+                )
     return RunResult(run_id, results)
 
 
 def _process(con, files, contract, tmp, run_id, on_file) -> list[FileResult]:
     """Newest file first per project, so an older one in the same inbox is superseded."""
     named = [(p, contract.parse_file_name(p.name)) for p in files]
-    order = sorted(named, key=lambda item: (item[1] is None, item[1] and item[1].project_code,
-                                            item[1] and -item[1].extract_date.toordinal()))
+    order = sorted(
+        named,
+        key=lambda item: (
+            item[1] is None,
+            item[1] and item[1].project_code,
+            item[1] and -item[1].extract_date.toordinal(),
+        ),
+    )
     results = []
     for path, name in order:
         started = dt.datetime.now()
         result = _one_file(con, path, name, contract, tmp, run_id)
         _record_file(con, run_id, result, started)
-        log.info("%s: %s (%s rows)%s", result.file, result.status, result.rows,
-                 "".join(f"\n  - {f.summary()}" for f in result.findings))
+        log.info(
+            "%s: %s (%s rows)%s",
+            result.file,
+            result.status,
+            result.rows,
+            "".join(f"\n  - {f.summary()}" for f in result.findings),
+        )
         if on_file:
             on_file(result)
         results.append(result)
@@ -147,8 +167,9 @@ def _one_file(
         return result
     try:
         name = _check_name(path, name, contract)
-        live = con.execute("SELECT extract_date FROM wh.ops.snapshots WHERE project_code = ?",
-                           [name.project_code]).fetchone()
+        live = con.execute(
+            "SELECT extract_date FROM wh.ops.snapshots WHERE project_code = ?", [name.project_code]
+        ).fetchone()
         if live and live[0] > name.extract_date:
             result.status = "superseded"
         else:
@@ -163,9 +184,15 @@ def _one_file(
 
 def _check_name(path: Path, name: FileName | None, contract: Contract) -> FileName:
     if name is None or name.project_code not in contract.reference_keys("projects"):
-        raise RefusedFile([Finding(
-            "file.name", "the file name is <project_code>_<YYYYMMDD>.csv or .xlsx with a known "
-            "project code (for example WGTW-LIM_20231231.csv)")])
+        raise RefusedFile(
+            [
+                Finding(
+                    "file.name",
+                    "the file name is <project_code>_<YYYYMMDD>.csv or .xlsx with a known "
+                    "project code (for example WGTW-LIM_20231231.csv)",
+                )
+            ]
+        )
     return name
 
 
@@ -189,8 +216,9 @@ def _validate(con, path: Path, name: FileName, contract: Contract, work: Path) -
     outcome = run_suite(db_file, checks, f"{contract.name}-{name.project_code}", work / "docs")
     db_file.unlink(missing_ok=True)
     if outcome.failed:
-        raise RefusedFile([_finding(con, check, outcome) for check in checks
-                           if check.rule in outcome.failed])
+        raise RefusedFile(
+            [_finding(con, check, outcome) for check in checks if check.rule in outcome.failed]
+        )
     return con.execute("SELECT count(*) FROM extract").fetchone()[0]
 
 
@@ -200,8 +228,9 @@ def _finding(con, check, outcome) -> Finding:
     if check.query and check.rule not in outcome.errors:
         sql = f"SELECT * FROM ({plain_sql(check.query, 'extract')}) ORDER BY 1 LIMIT 10"
         rows = tuple(r[0] for r in con.execute(sql).fetchall())
-    description = check.description + (f" ({outcome.errors[check.rule]})"
-                                       if check.rule in outcome.errors else "")
+    description = check.description + (
+        f" ({outcome.errors[check.rule]})" if check.rule in outcome.errors else ""
+    )
     return Finding(check.rule, description, outcome.failed[check.rule], rows, check.columns)
 
 
@@ -217,7 +246,8 @@ def _replace_snapshot(
         con.execute(load_sql("raw/insert_snapshot").format(columns=columns), params)
         con.execute(
             "INSERT OR REPLACE INTO wh.ops.snapshots VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [name.project_code, name.extract_date, file_name, sha, rows, now, run_id])
+            [name.project_code, name.extract_date, file_name, sha, rows, now, run_id],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -227,22 +257,42 @@ def _replace_snapshot(
 def _ledger(con, result: FileResult, file_name: str) -> None:
     con.execute(
         "INSERT OR REPLACE INTO wh.ops.file_ledger VALUES (?, ?, ?, ?, ?, NULL, now())",
-        [result.sha256, result.file, result.project_code, result.extract_date, result.status])
+        [result.sha256, result.file, result.project_code, result.extract_date, result.status],
+    )
 
 
 def _record_file(con, run_id: str, result: FileResult, started: dt.datetime) -> None:
     con.execute(
         "INSERT INTO wh.ops.run_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, now())",
-        [run_id, result.file, result.sha256, result.project_code, result.extract_date,
-         result.status, result.rows, [f.summary() for f in result.findings], started])
+        [
+            run_id,
+            result.file,
+            result.sha256,
+            result.project_code,
+            result.extract_date,
+            result.status,
+            result.rows,
+            [f.summary() for f in result.findings],
+            started,
+        ],
+    )
 
 
 def _record_run(con, run_id: str, started: dt.datetime, inbox: Path, results) -> None:
-    count = {s: sum(r.status == s for r in results)
-             for s in ("loaded", "unchanged", "superseded", "refused")}
+    count = {
+        s: sum(r.status == s for r in results)
+        for s in ("loaded", "unchanged", "superseded", "refused")
+    }
     con.execute(
         "INSERT INTO ops.runs VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?)",
-        [run_id, started, str(inbox), len(results), count["loaded"], count["unchanged"],
-         count["superseded"], count["refused"]])
-
-
+        [
+            run_id,
+            started,
+            str(inbox),
+            len(results),
+            count["loaded"],
+            count["unchanged"],
+            count["superseded"],
+            count["refused"],
+        ],
+    )

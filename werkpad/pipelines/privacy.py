@@ -45,12 +45,15 @@ def check_privacy(con: duckdb.DuckDBPyConnection, columns: list[str], contract: 
     findings = []
     personal = personal_columns(columns, contract)
     if personal:
-        findings.append(Finding(
-            "privacy.personal_column",
-            "a column outside the contract looks like personal data (name, address, contact, "
-            "birth date, national number or free text)",
-            count=len(personal), columns=tuple(personal),
-        ))
+        findings.append(
+            Finding(
+                "privacy.personal_column",
+                "a column outside the contract looks like personal data (name, address, contact, "
+                "birth date, national number or free text)",
+                count=len(personal),
+                columns=tuple(personal),
+            )
+        )
     if columns:
         findings += _cell_findings(con, columns, contract)
     if findings:
@@ -87,6 +90,13 @@ def _cell_findings(
             f"FROM privacy_hits WHERE {rule}"
         ).fetchone()
         if rows[2]:
-            findings.append(Finding(f"privacy.{rule}", RULE_TEXT.get(rule, f"a cell matches {rule}"),
-                                    count=rows[2], rows=tuple(rows[0]), columns=tuple(rows[1])))
+            findings.append(
+                Finding(
+                    f"privacy.{rule}",
+                    RULE_TEXT.get(rule, f"a cell matches {rule}"),
+                    count=rows[2],
+                    rows=tuple(rows[0]),
+                    columns=tuple(rows[1]),
+                )
+            )
     return findings

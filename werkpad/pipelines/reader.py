@@ -42,8 +42,9 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
         frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
     except Exception as exc:  # the reader's message may quote cells: name the type only
-        raise RefusedFile([Finding("file.unreadable", f"not a readable XLSX workbook "
-                                   f"({type(exc).__name__})")]) from None
+        raise RefusedFile(
+            [Finding("file.unreadable", f"not a readable XLSX workbook ({type(exc).__name__})")]
+        ) from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
     frame = frame.select(pl.all().cast(pl.String)).with_row_index("_row_number", offset=2)
     frame = frame.with_columns(pl.col("_row_number").cast(pl.Int64))
@@ -55,8 +56,14 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def _decode_check(data: bytes) -> str:
     """The encoding of the file, or a RefusedFile naming why none of the allowed ones fits."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
-        raise RefusedFile([Finding("file.encoding", "the file is UTF-16 or binary; export it as "
-                                   "UTF-8 or Windows-1252 text")])
+        raise RefusedFile(
+            [
+                Finding(
+                    "file.encoding",
+                    "the file is UTF-16 or binary; export it as UTF-8 or Windows-1252 text",
+                )
+            ]
+        )
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -66,8 +73,9 @@ def _decode_check(data: bytes) -> str:
         data.decode("cp1252")
         return "cp1252"
     except UnicodeDecodeError:
-        raise RefusedFile([Finding("file.encoding", "the file is neither UTF-8 nor "
-                                   "Windows-1252 text")]) from None
+        raise RefusedFile(
+            [Finding("file.encoding", "the file is neither UTF-8 nor Windows-1252 text")]
+        ) from None
 
 
 def _read_csv(
@@ -94,8 +102,13 @@ def _read_csv(
             [str(source), delimiter],
         )
     except duckdb.Error as exc:
-        raise RefusedFile([Finding("file.unreadable", "the file could not be parsed as CSV "
-                                   f"({type(exc).__name__})")]) from None
+        raise RefusedFile(
+            [
+                Finding(
+                    "file.unreadable", f"the file could not be parsed as CSV ({type(exc).__name__})"
+                )
+            ]
+        ) from None
     finally:
         if source != path:
             source.unlink(missing_ok=True)
@@ -108,11 +121,16 @@ def _sniff_delimiter(header: str, allowed: list[str]) -> str:
     counts = {d: header.count(d) for d in allowed}
     best = max(counts, key=counts.get)
     if counts[best] == 0:
-        raise RefusedFile([Finding(
-            "file.delimiter",
-            "the header has none of the allowed delimiters " + " ".join(repr(d) for d in allowed),
-            rows=(1,),
-        )])
+        raise RefusedFile(
+            [
+                Finding(
+                    "file.delimiter",
+                    "the header has none of the allowed delimiters "
+                    + " ".join(repr(d) for d in allowed),
+                    rows=(1,),
+                )
+            ]
+        )
     return best
 
 
@@ -122,10 +140,14 @@ def _raise_on_rejects(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if rejects:
         kinds = sorted({str(kind).lower() for _, kind in rejects})
-        raise RefusedFile([Finding(
-            "file.malformed_rows",
-            "rows do not have the header's number of fields (" + ", ".join(kinds) + "); "
-            "the file may be truncated or use a stray delimiter",
-            count=len({line for line, _ in rejects}),
-            rows=tuple(int(line) for line, _ in rejects),
-        )])
+        raise RefusedFile(
+            [
+                Finding(
+                    "file.malformed_rows",
+                    "rows do not have the header's number of fields (" + ", ".join(kinds) + "); "
+                    "the file may be truncated or use a stray delimiter",
+                    count=len({line for line, _ in rejects}),
+                    rows=tuple(int(line) for line, _ in rejects),
+                )
+            ]
+        )

@@ -44,8 +44,10 @@ def render_markdown(result, docs: Path | None) -> str:
         "|---|---|---|---|---|",
     ]
     for f in result.findings:
-        lines.append(f"| {f.rule} | {', '.join(f.columns)} | {f.count} | "
-                     f"{', '.join(map(str, f.rows))} | {f.description} |")
+        lines.append(
+            f"| {f.rule} | {', '.join(f.columns)} | {f.count} | "
+            f"{', '.join(map(str, f.rows))} | {f.description} |"
+        )
     if docs:
         lines += ["", f"Great Expectations Data Docs: {docs}"]
     return "\n".join(lines) + "\n"
@@ -63,9 +65,17 @@ def quarantine(path: Path, result, quarantine_dir: Path, docs_source: Path) -> P
     report = quarantine_dir / f"{stem}.report.md"
     report.write_text(render_markdown(result, docs), encoding="utf-8")
     (quarantine_dir / f"{stem}.report.json").write_text(
-        json.dumps(result.as_json() | {"findings": [f.as_dict() for f in result.findings],
-                                       "data_docs": str(docs) if docs else None},
-                   indent=2, default=str), encoding="utf-8")
+        json.dumps(
+            result.as_json()
+            | {
+                "findings": [f.as_dict() for f in result.findings],
+                "data_docs": str(docs) if docs else None,
+            },
+            indent=2,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
     if path.exists():
         shutil.move(path, quarantine_dir / stem)
     return report

@@ -61,8 +61,12 @@ def column_checks(column: Column, contract: Contract, present: list[str]) -> lis
         return checks
     raw = [
         (column.required, "required", "is filled in on every row", f"werkpad_text({q}) IS NULL"),
-        (column.type in TYPED, column.type, f"is a valid {column.type}",
-         f"werkpad_text({q}) IS NOT NULL AND {TYPED.get(column.type, '{c}').format(c=c)} IS NULL"),
+        (
+            column.type in TYPED,
+            column.type,
+            f"is a valid {column.type}",
+            f"werkpad_text({q}) IS NOT NULL AND {TYPED.get(column.type, '').format(c=c)} IS NULL",
+        ),
     ]
     for wanted, kind, text, condition in raw:
         if wanted:
@@ -70,24 +74,52 @@ def column_checks(column: Column, contract: Contract, present: list[str]) -> lis
             checks.append(Check(f"{c}.{kind}", f"{c} {text}", (c,), query))
     typed = []
     if column.values:
-        typed.append(("values", f"{c} is one of {', '.join(column.values)}",
-                      f"{q} NOT IN ({sql_list(column.values)})"))
+        typed.append(
+            (
+                "values",
+                f"{c} is one of {', '.join(column.values)}",
+                f"{q} NOT IN ({sql_list(column.values)})",
+            )
+        )
     if column.reference:
         key = contract.reference[column.reference]["key"]
-        typed.append(("reference", f"{c} exists in the reference table {column.reference}",
-                      f"{q} NOT IN (SELECT {key} FROM ref_{column.reference})"))
+        typed.append(
+            (
+                "reference",
+                f"{c} exists in the reference table {column.reference}",
+                f"{q} NOT IN (SELECT {key} FROM ref_{column.reference})",
+            )
+        )
     if column.pattern:
-        typed.append(("pattern", f"{c} matches {column.pattern.replace('{{', '{').replace('}}', '}')}",
-                      f"NOT regexp_full_match({q}, {sql_list([column.pattern])})"))
+        typed.append(
+            (
+                "pattern",
+                f"{c} matches {column.pattern.replace('{{', '{').replace('}}', '}')}",
+                f"NOT regexp_full_match({q}, {sql_list([column.pattern])})",
+            )
+        )
     if column.unique:
-        typed.append(("unique", f"{c} is unique in the file",
-                      f"{q} IN (SELECT {q} FROM typed GROUP BY {q} HAVING count(*) > 1)"))
+        typed.append(
+            (
+                "unique",
+                f"{c} is unique in the file",
+                f"{q} IN (SELECT {q} FROM typed GROUP BY {q} HAVING count(*) > 1)",
+            )
+        )
     if column.required_when:
         cond = column.required_when
-        typed.append(("required_when", f"{c} is filled in exactly when {cond}",
-                      f"(({cond}) AND {q} IS NULL) OR (NOT coalesce(({cond}), false) AND {q} IS NOT NULL)"))
+        typed.append(
+            (
+                "required_when",
+                f"{c} is filled in exactly when {cond}",
+                f"(({cond}) AND {q} IS NULL)"
+                f" OR (NOT coalesce(({cond}), false) AND {q} IS NOT NULL)",
+            )
+        )
     for kind, text, condition in typed:
-        if kind == "required_when" and not referenced_columns(column.required_when, contract) <= set(present):
+        if kind == "required_when" and not referenced_columns(
+            column.required_when, contract
+        ) <= set(present):
             continue
         checks.append(Check(f"{c}.{kind}", text, (c,), _typed_query(contract, present, condition)))
     return checks
@@ -98,19 +130,30 @@ def build_checks(contract: Contract, present: list[str], name: FileName) -> list
     checks = [Check("table.at_least_one_row", "the file has at least one data row", ())]
     for column in contract.columns:
         checks += column_checks(column, contract, present)
-    province = next(p["province_code"] for p in contract.reference_rows("projects")
-                    if p["project_code"] == name.project_code)
-    values = {"{file_project_code}": name.project_code,
-              "{file_extract_date}": name.extract_date.isoformat(),
-              "{file_province_code}": province}
+    province = next(
+        p["province_code"]
+        for p in contract.reference_rows("projects")
+        if p["project_code"] == name.project_code
+    )
+    values = {
+        "{file_project_code}": name.project_code,
+        "{file_extract_date}": name.extract_date.isoformat(),
+        "{file_province_code}": province,
+    }
     for rule in contract.rules:
         condition = rule.when
         for placeholder, value in values.items():
             condition = condition.replace(placeholder, value)
         if not referenced_columns(condition, contract) <= set(present):
             continue
-        checks.append(Check(rule.name, rule.description, rule.columns,
-                            _typed_query(contract, present, condition)))
+        checks.append(
+            Check(
+                rule.name,
+                rule.description,
+                rule.columns,
+                _typed_query(contract, present, condition),
+            )
+        )
     return checks
 
 

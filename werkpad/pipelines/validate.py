@@ -48,7 +48,9 @@ def _gx():
 
         if "duckdb" not in engine._PERSISTED_CONNECTION_DIALECTS:
             engine._PERSISTED_CONNECTION_DIALECTS = (
-                *engine._PERSISTED_CONNECTION_DIALECTS, _DuckDBDialect("duckdb"))
+                *engine._PERSISTED_CONNECTION_DIALECTS,
+                _DuckDBDialect("duckdb"),
+            )
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         return gx
 
@@ -73,15 +75,19 @@ def run_suite(db_file: Path, checks: list[Check], suite_name: str, docs_dir: Pat
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    source = context.data_sources.add_sql(name="extract_db", connection_string=f"duckdb:///{db_file}")
-    batch = source.add_table_asset(name="extract", table_name="extract") \
-        .add_batch_definition_whole_table("whole_file")
+    source = context.data_sources.add_sql(
+        name="extract_db", connection_string=f"duckdb:///{db_file}"
+    )
+    batch = source.add_table_asset(
+        name="extract", table_name="extract"
+    ).add_batch_definition_whole_table("whole_file")
     suite = gx.ExpectationSuite(name=suite_name)
     for check in checks:
         suite.add_expectation(_expectation(gxe, check))
     suite = context.suites.add(suite)
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
+        gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
+    )
     result = definition.run(result_format=RESULT_FORMAT)
     counts, errors = {}, {}
     for item in result.results:
@@ -103,8 +109,10 @@ def _expectation(gxe, check: Check):
     if check.query is None:
         return gxe.ExpectColumnToExist(column=check.columns[0], meta=meta)
     return gxe.UnexpectedRowsExpectation(
-        unexpected_rows_query=check.query, description=f"{check.rule}: {check.description}",
-        meta=meta)
+        unexpected_rows_query=check.query,
+        description=f"{check.rule}: {check.description}",
+        meta=meta,
+    )
 
 
 def _failing(result: dict) -> int:
@@ -118,8 +126,10 @@ def _build_docs(context, docs_dir: Path) -> Path | None:
         site_name="quarantine",
         site_config={
             "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(docs_dir)},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir),
+            },
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )

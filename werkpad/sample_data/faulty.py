@@ -21,15 +21,20 @@ from werkpad.sample_data.writer import as_text, write_extract
 
 PLAIN = Style()
 
+
 def _dated(frame: pl.DataFrame, day: dt.date) -> pl.DataFrame:
     return frame.with_columns(pl.lit(day).alias("extract_date"))
+
 
 def _with_cell(frame: pl.DataFrame, column: str, row: int, value: str) -> pl.DataFrame:
     text = as_text(frame, PLAIN)
     return text.with_columns(
-        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value)).otherwise(pl.col(column))
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit(value))
+        .otherwise(pl.col(column))
         .alias(column)
     )
+
 
 def insz_number(birth: dt.date, serial: int) -> str:
     """A Belgian national register number with a valid mod-97 check (both century rules)."""
@@ -39,17 +44,21 @@ def insz_number(birth: dt.date, serial: int) -> str:
     check = 97 - base % 97
     return f"{birth:%y.%m.%d}-{serial:03d}.{check:02d}"
 
+
 def iban_be(account: int) -> str:
     """A Belgian IBAN with valid check digits."""
     bban = f"{account:010d}{account % 97 or 97:02d}"
     check = 98 - int(bban + "111400") % 97
     raw = f"BE{check:02d}{bban}"
-    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
 
 def _privacy_cell(value: str, column: str = "trajectory_id") -> Callable:
     def write(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
         return write_extract(_with_cell(_dated(frame, day), column, 3, value), out, PLAIN)
+
     return write
+
 
 def _personal_column(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     names = ["An", "Bart", "Chloé", "Dirk", "Els"]
@@ -58,14 +67,18 @@ def _personal_column(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     )
     return write_extract(frame, out, PLAIN)
 
+
 def _missing_column(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     return write_extract(_dated(frame, day).drop("referral_source"), out, PLAIN)
+
 
 def _wrong_delimiter(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     return write_extract(_dated(frame, day), out, Style(delimiter="\t"))
 
+
 def _wrong_encoding(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     return write_extract(_dated(frame, day), out, Style(encoding="utf-16"))
+
 
 def _truncated(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     path = write_extract(_dated(frame, day), out, PLAIN)
@@ -75,35 +88,51 @@ def _truncated(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     path.write_bytes(data[:cut])
     return path
 
+
 def _duplicate_ids(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     ids = frame["trajectory_id"].to_list()
     ids[5] = ids[9] = ids[2]
-    return write_extract(_dated(frame, day).with_columns(pl.Series("trajectory_id", ids)), out, PLAIN)
+    return write_extract(
+        _dated(frame, day).with_columns(pl.Series("trajectory_id", ids)), out, PLAIN
+    )
+
 
 def _dates_out_of_order(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     frame = _dated(frame, day)
     bad = pl.col("decision_on").is_not_null() & (pl.int_range(pl.len()) % 7 == 0)
     frame = frame.with_columns(
-        pl.when(bad).then(pl.col("decision_on")).otherwise(pl.col("reached_on")).alias("reached_on"),
-        pl.when(bad).then(pl.col("reached_on")).otherwise(pl.col("decision_on")).alias("decision_on"),
+        pl.when(bad)
+        .then(pl.col("decision_on"))
+        .otherwise(pl.col("reached_on"))
+        .alias("reached_on"),
+        pl.when(bad)
+        .then(pl.col("reached_on"))
+        .otherwise(pl.col("decision_on"))
+        .alias("decision_on"),
     )
     return write_extract(frame, out, PLAIN)
+
 
 def _unknown_codes(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     frame = _with_cell(_dated(frame, day), "partner_code", 4, "XXX-UNKNOWN-1")
     frame = frame.with_columns(
-        pl.when(pl.int_range(pl.len()) == 6).then(pl.lit("Q")).otherwise(pl.col("gender"))
+        pl.when(pl.int_range(pl.len()) == 6)
+        .then(pl.lit("Q"))
+        .otherwise(pl.col("gender"))
         .alias("gender")
     )
     return write_extract(frame, out, PLAIN)
+
 
 def _header_only(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     name = default_contract().file_name(frame["project_code"][0], day)
     return write_extract(_dated(frame, day).head(0), out, PLAIN, name=name)
 
+
 def _wrong_file_name(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     name = f"{frame['project_code'][0].lower()} export {day:%Y-%m-%d}.csv"
     return write_extract(_dated(frame, day), out, PLAIN, name=name)
+
 
 # fault name -> (rule the pipeline must name, writer)
 FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], Path]]] = {
@@ -123,6 +152,7 @@ FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], Path]]] = {
     "header_only": ("table.at_least_one_row", _header_only),
     "wrong_file_name": ("file.name", _wrong_file_name),
 }
+
 
 def write_faulty(
     frames: dict[str, pl.DataFrame], out_dir: Path, after: dt.date, rows: int = 60

@@ -46,18 +46,50 @@ REFERRAL_BY_PARTNER_TYPE = {
 }
 REFERRAL_OTHER = {"vdab": 0.07, "gtb": 0.05, "self": 0.06, "other": 0.04}
 GENDER = {"F": 0.53, "M": 0.45, "X": 0.02}
-AGE_BAND = {"18-24": 0.11, "25-29": 0.13, "30-39": 0.24, "40-49": 0.23, "50-54": 0.12,
-            "55-64": 0.15, "65+": 0.02}
+AGE_BAND = {
+    "18-24": 0.11,
+    "25-29": 0.13,
+    "30-39": 0.24,
+    "40-49": 0.23,
+    "50-54": 0.12,
+    "55-64": 0.15,
+    "65+": 0.02,
+}
 EDUCATION = {"low": 0.52, "medium": 0.30, "high": 0.10, "unknown": 0.08}
-BENEFIT = {"riziv_incapacity": 0.46, "leefloon": 0.19, "unemployment": 0.15, "none": 0.07,
-           "other": 0.05, "unknown": 0.08}
-STEP_TYPE = {"gtb_trajectory": 0.27, "vdab_trajectory": 0.17, "ibo": 0.06, "art60": 0.08,
-             "maatwerk": 0.08, "training": 0.12, "volunteering": 0.15, "paid_job": 0.07}
+BENEFIT = {
+    "riziv_incapacity": 0.46,
+    "leefloon": 0.19,
+    "unemployment": 0.15,
+    "none": 0.07,
+    "other": 0.05,
+    "unknown": 0.08,
+}
+STEP_TYPE = {
+    "gtb_trajectory": 0.27,
+    "vdab_trajectory": 0.17,
+    "ibo": 0.06,
+    "art60": 0.08,
+    "maatwerk": 0.08,
+    "training": 0.12,
+    "volunteering": 0.15,
+    "paid_job": 0.07,
+}
 # Chance that a step of this type leads to a paid job.
-JOB_AFTER_STEP = {"gtb_trajectory": 0.45, "vdab_trajectory": 0.5, "ibo": 0.75, "art60": 0.7,
-                  "maatwerk": 0.8, "training": 0.3, "volunteering": 0.15, "paid_job": 1.0}
-EARLY_STOP_REASON = {"early_stop_health": 0.48, "early_stop_motivation": 0.30,
-                     "early_stop_other": 0.22}
+JOB_AFTER_STEP = {
+    "gtb_trajectory": 0.45,
+    "vdab_trajectory": 0.5,
+    "ibo": 0.75,
+    "art60": 0.7,
+    "maatwerk": 0.8,
+    "training": 0.3,
+    "volunteering": 0.15,
+    "paid_job": 1.0,
+}
+EARLY_STOP_REASON = {
+    "early_stop_health": 0.48,
+    "early_stop_motivation": 0.30,
+    "early_stop_other": 0.22,
+}
 
 
 @dataclass(frozen=True)
@@ -117,11 +149,17 @@ def _ramp(months_active: np.ndarray) -> np.ndarray:
 
 
 def _project_frame(
-    project: dict[str, str], n: int, rng: np.random.Generator, extract_date: dt.date,
+    project: dict[str, str],
+    n: int,
+    rng: np.random.Generator,
+    extract_date: dt.date,
     contract: Contract,
 ) -> pl.DataFrame:
-    partners = [p for p in contract.reference_rows("partners")
-                if p["province_code"] == project["province_code"]]
+    partners = [
+        p
+        for p in contract.reference_rows("partners")
+        if p["province_code"] == project["province_code"]
+    ]
     start = dt.date.fromisoformat(project["start_date"])
     n_months = (extract_date.year - start.year) * 12 + extract_date.month - start.month + 1
     # Partners join the project over its first year; reach per partner follows the ramp.
@@ -132,8 +170,13 @@ def _project_frame(
     cell = rng.choice(intensity.size, size=n, p=(intensity / intensity.sum()).ravel())
     partner_idx, month_idx = np.divmod(cell, n_months)
     month_start = np.array(
-        [np.datetime64(f"{start.year + (start.month - 1 + m) // 12}-"
-                       f"{(start.month - 1 + m) % 12 + 1:02d}-01") for m in range(n_months)]
+        [
+            np.datetime64(
+                f"{start.year + (start.month - 1 + m) // 12}-"
+                f"{(start.month - 1 + m) % 12 + 1:02d}-01"
+            )
+            for m in range(n_months)
+        ]
     )
     reached = month_start[month_idx] + rng.integers(0, 28, size=n).astype("timedelta64[D]")
     order = np.argsort(reached, kind="stable")
@@ -146,15 +189,17 @@ def _project_frame(
     seq = np.arange(1, n + 1)
     years = reached.astype("datetime64[Y]").astype(int) + 1970
     prov = project["province_code"]
-    frame = pl.DataFrame({
-        "extract_date": [extract_date] * n,
-        "project_code": [project["project_code"]] * n,
-        "trajectory_id": [f"{prov}-{y}-{s:07d}" for y, s in zip(years, seq, strict=True)],
-        "client_key": _client_keys(rng, n),
-        "region_code": [p["region_code"] for p in partner],
-        "partner_code": [p["partner_code"] for p in partner],
-        **{k: _series(k, v) for k, v in cols.items()},
-    })
+    frame = pl.DataFrame(
+        {
+            "extract_date": [extract_date] * n,
+            "project_code": [project["project_code"]] * n,
+            "trajectory_id": [f"{prov}-{y}-{s:07d}" for y, s in zip(years, seq, strict=True)],
+            "client_key": _client_keys(rng, n),
+            "region_code": [p["region_code"] for p in partner],
+            "partner_code": [p["partner_code"] for p in partner],
+            **{k: _series(k, v) for k, v in cols.items()},
+        }
+    )
     return frame.select(contract.column_names)
 
 
@@ -181,7 +226,8 @@ def _people(rng: np.random.Generator, n: int, partner_type: np.ndarray) -> dict[
         "benefit_status": _pick(rng, BENEFIT, n),
         "mental_health": mental,
         "addiction": addiction,
-        "physical_disability": rng.random(n) < np.where(partner_type == "rehabilitation", 0.7, 0.12),
+        "physical_disability": rng.random(n)
+        < np.where(partner_type == "rehabilitation", 0.7, 0.12),
         "migration_background": rng.random(n) < 0.2,
     }
 
@@ -199,8 +245,9 @@ def _journey(
     decide = explore + _days(rng, n, 14, 75)
     step = rng.random(n) < P_STEP
     step_type = _pick(rng, STEP_TYPE, n)
-    traj = np.where(step & (step_type != "paid_job") & (rng.random(n) < 0.9),
-                    decide + _days(rng, n, 3, 28), nat)
+    traj = np.where(
+        step & (step_type != "paid_job") & (rng.random(n) < 0.9), decide + _days(rng, n, 3, 28), nat
+    )
     p_job = np.array([JOB_AFTER_STEP[s] for s in step_type])
     job_base = np.where(np.isnat(traj), decide, traj)
     job = np.where(step & (rng.random(n) < p_job), job_base + _days(rng, n, 14, 120), nat)
@@ -230,7 +277,9 @@ def _journey(
         "trajectory_started_on": traj,
         "job_started_on": job,
         "job_circuit": np.where(has_job, np.where(circuit_sec, "sec", "nec"), None),
-        "employed_3m": _nullable_bool(np.where(due_3m, rng.random(n) < P_SUSTAINED_3M, False), due_3m),
+        "employed_3m": _nullable_bool(
+            np.where(due_3m, rng.random(n) < P_SUSTAINED_3M, False), due_3m
+        ),
         "ended_on": ended,
         "end_reason": reason,
         "warm_handover": warm,

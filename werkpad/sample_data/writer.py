@@ -27,7 +27,10 @@ def as_text(frame: pl.DataFrame, style: Style) -> pl.DataFrame:
 
 
 def write_extract(
-    frame: pl.DataFrame, out_dir: Path, style: Style | None = None, name: str | None = None,
+    frame: pl.DataFrame,
+    out_dir: Path,
+    style: Style | None = None,
+    name: str | None = None,
     contract: Contract | None = None,
 ) -> Path:
     """Write one project's extract under the contract's file name; return its path."""
