@@ -23,7 +23,8 @@ def warehouse_path() -> Path:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--warehouse", type=Path)
     known, _ = parser.parse_known_args(sys.argv[1:])
-    return known.warehouse or config.DEFAULT_WAREHOUSE
+    env = os.environ.get("WERKPAD_WAREHOUSE")
+    return known.warehouse or (Path(env) if env else config.DEFAULT_WAREHOUSE)
 
 
 def _version(path: Path) -> tuple[int, int]:

@@ -9,6 +9,7 @@ the results nor the Data Docs page can quote a cell.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ def run_suite(db_file: Path, checks: list[Check], suite_name: str, docs_dir: Pat
     gx = _gx()
     import great_expectations.expectations as gxe
 
-    context = gx.get_context(mode="ephemeral")
+    context = _ephemeral_context(gx, docs_dir.parent)
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     source = context.data_sources.add_sql(
         name="extract_db", connection_string=f"duckdb:///{db_file}"
@@ -100,6 +101,20 @@ def run_suite(db_file: Path, checks: list[Check], suite_name: str, docs_dir: Pat
     if not result.success:
         docs_index = _build_docs(context, docs_dir)
     return Outcome(counts, errors, docs_index)
+
+
+def _ephemeral_context(gx, work_dir: Path):
+    """An ephemeral GX context whose scratch folders land in our work dir, not in /tmp.
+
+    GX makes a temporary folder for the default docs site of every ephemeral context and never
+    removes it; pointing tempfile at the load's private work dir gets it cleaned with the run.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    saved, tempfile.tempdir = tempfile.tempdir, str(work_dir)
+    try:
+        return gx.get_context(mode="ephemeral")
+    finally:
+        tempfile.tempdir = saved
 
 
 def _expectation(gxe, check: Check):
