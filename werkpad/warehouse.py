@@ -21,6 +21,7 @@ import duckdb
 
 from werkpad.contract import Contract
 from werkpad.pipelines.macros import install_macros, sql_list
+from werkpad.pipelines.suite import sql_type
 from werkpad.sql import load_sql, models
 
 LOADING_SUFFIX = ".loading"
@@ -63,13 +64,15 @@ def publish(copy: Path, warehouse: Path) -> None:
 def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """Create schemas, bookkeeping tables, raw tables and macros in the current database."""
     con.execute(load_sql("ops/init_warehouse"))
-    columns = ", ".join(f'"{c}" VARCHAR' for c in contract.column_names)
+    columns = ", ".join(f'"{c.name}" {sql_type(c)}' for c in contract.columns)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS raw.trajectories ({columns}, _source_row BIGINT, "
         "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP)"
     )
-    for column in contract.column_names:  # a contract that grew adds its optional columns
-        con.execute(f'ALTER TABLE raw.trajectories ADD COLUMN IF NOT EXISTS "{column}" VARCHAR')
+    for c in contract.columns:  # a contract that grew adds its optional columns
+        con.execute(
+            f'ALTER TABLE raw.trajectories ADD COLUMN IF NOT EXISTS "{c.name}" {sql_type(c)}'
+        )
     install_macros(con, contract)
     refresh_reference(con, contract, schema="raw")
 

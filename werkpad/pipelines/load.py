@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from werkpad.pipelines.findings import Finding, RefusedFile
 from werkpad.pipelines.macros import install_macros
 from werkpad.pipelines.privacy import check_privacy
 from werkpad.pipelines.reader import read_extract
-from werkpad.pipelines.suite import build_checks, plain_sql
+from werkpad.pipelines.suite import build_checks, plain_sql, typed_select
 from werkpad.pipelines.validate import preload_gx, run_suite
 from werkpad.sql import load_sql
 
@@ -76,11 +77,8 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def run_load(
@@ -93,13 +91,12 @@ def run_load(
     """Load the inbox into the warehouse; returns what happened to each file."""
     contract = contract or default_contract()
     files = inbox_files(inbox)
-    if any(f.suffix.lower() in EXTENSIONS for f in files):
-        preload_gx()
     run_id = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     started = dt.datetime.now()
     with wh.writer_lock(warehouse), tempfile.TemporaryDirectory(prefix="werkpad-") as tmp:
         copy = wh.start_copy(warehouse)
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")  # our own progress and logs only
         try:
             con.execute(f"ATTACH '{copy}' AS wh")
             con.execute("USE wh")
@@ -107,7 +104,10 @@ def run_load(
             con.execute("USE memory")
             install_macros(con, contract)
             wh.refresh_reference(con, contract, schema="main")
-            results = _process(con, files, contract, Path(tmp), run_id, on_file)
+            hashes = {path: sha256_of(path) for path in files}
+            if _needs_validation(con, hashes):
+                preload_gx()  # seconds of imports, hidden behind reading the first file
+            results = _process(con, hashes, contract, Path(tmp), run_id, on_file)
             con.execute("USE wh")
             wh.build_models(con)
             _record_run(con, run_id, started, inbox, results)
@@ -124,9 +124,20 @@ def run_load(
     return RunResult(run_id, results)
 
 
-def _process(con, files, contract, tmp, run_id, on_file) -> list[FileResult]:
+def _needs_validation(con, hashes: dict[Path, str]) -> bool:
+    """True when some CSV or XLSX file has not been loaded before (GX will be needed)."""
+    seen = {
+        s
+        for (s,) in con.execute(
+            "SELECT sha256 FROM wh.ops.file_ledger WHERE status <> 'refused'"
+        ).fetchall()
+    }
+    return any(p.suffix.lower() in EXTENSIONS and h not in seen for p, h in hashes.items())
+
+
+def _process(con, hashes, contract, tmp, run_id, on_file) -> list[FileResult]:
     """Newest file first per project, so an older one in the same inbox is superseded."""
-    named = [(p, contract.parse_file_name(p.name)) for p in files]
+    named = [(p, contract.parse_file_name(p.name)) for p in hashes]
     order = sorted(
         named,
         key=lambda item: (
@@ -138,7 +149,7 @@ def _process(con, files, contract, tmp, run_id, on_file) -> list[FileResult]:
     results = []
     for path, name in order:
         started = dt.datetime.now()
-        result = _one_file(con, path, name, contract, tmp, run_id)
+        result = _one_file(con, path, hashes[path], name, contract, tmp, run_id)
         _record_file(con, run_id, result, started)
         log.info(
             "%s: %s (%s rows)%s",
@@ -154,9 +165,8 @@ def _process(con, files, contract, tmp, run_id, on_file) -> list[FileResult]:
 
 
 def _one_file(
-    con, path: Path, name: FileName | None, contract: Contract, tmp: Path, run_id: str
+    con, path: Path, sha: str, name: FileName | None, contract: Contract, tmp: Path, run_id: str
 ) -> FileResult:
-    sha = sha256_of(path)
     label = report.safe_file_label(path.name, sha, contract)
     result = FileResult(label, "refused", sha256=sha, source=path)
     if name:
@@ -178,6 +188,9 @@ def _one_file(
             result.status = "loaded"
     except RefusedFile as refused:
         result.findings = refused.findings
+    finally:
+        con.execute("DETACH DATABASE IF EXISTS v")
+        (tmp / sha / "validation.duckdb").unlink(missing_ok=True)
     _ledger(con, result, path.name)
     return result
 
@@ -196,37 +209,61 @@ def _check_name(path: Path, name: FileName | None, contract: Contract) -> FileNa
     return name
 
 
+VALIDATED = "v.extract"  # the typed file, in the private validation database
+
+
 def _validate(con, path: Path, name: FileName, contract: Contract, work: Path) -> int:
-    """Read, guard and validate; return the row count or raise RefusedFile."""
+    """Read, guard, type and validate; return the row count or raise RefusedFile.
+
+    The typed file is written once, straight into a private validation database that GX reads;
+    on success it stays attached (read-only) as `v` for the load, which detaches it.
+    """
     work.mkdir(parents=True, exist_ok=True)
+    clock = _Clock(path.name)
     columns = read_extract(con, path, contract, work)
+    clock.lap("read")
     check_privacy(con, columns, contract)
-    checks = build_checks(contract, columns, name)
+    clock.lap("privacy guard")
     db_file = work / "validation.duckdb"
     con.execute(f"ATTACH '{db_file}' AS v")
     try:
-        con.execute("CREATE TABLE v.extract AS SELECT * FROM extract")
+        con.execute(
+            f"CREATE TABLE {VALIDATED} AS SELECT {typed_select(contract, columns)} FROM extract"
+        )
         for table in [*contract.reference, "age_groups"]:
             con.execute(f"CREATE TABLE v.ref_{table} AS SELECT * FROM ref_{table}")
-        con.execute("USE v")
-        install_macros(con, contract)
     finally:
-        con.execute("USE memory")
         con.execute("DETACH v")
+        con.execute("DROP TABLE extract")
+    clock.lap("typed into the validation database")
+    checks = build_checks(contract, columns, name)
     outcome = run_suite(db_file, checks, f"{contract.name}-{name.project_code}", work / "docs")
-    db_file.unlink(missing_ok=True)
+    clock.lap(f"GX suite ({len(checks)} checks)")
+    con.execute(f"ATTACH '{db_file}' AS v (READ_ONLY)")
     if outcome.failed:
         raise RefusedFile(
             [_finding(con, check, outcome) for check in checks if check.rule in outcome.failed]
         )
-    return con.execute("SELECT count(*) FROM extract").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {VALIDATED}").fetchone()[0]
+
+
+class _Clock:
+    """Debug timings of a file's phases (`werkpad -v load`), to see where a slow night goes."""
+
+    def __init__(self, label: str):
+        self.label, self.last = label, time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        log.debug("%s: %s %.2fs", self.label, phase, now - self.last)
+        self.last = now
 
 
 def _finding(con, check, outcome) -> Finding:
     """A failed check as a finding, with the first row numbers read from our own copy."""
     rows: tuple[int, ...] = ()
     if check.query and check.rule not in outcome.errors:
-        sql = f"SELECT * FROM ({plain_sql(check.query, 'extract')}) ORDER BY 1 LIMIT 10"
+        sql = f"SELECT * FROM ({plain_sql(check.query, VALIDATED)}) ORDER BY 1 LIMIT 10"
         rows = tuple(r[0] for r in con.execute(sql).fetchall())
     description = check.description + (
         f" ({outcome.errors[check.rule]})" if check.rule in outcome.errors else ""
@@ -237,7 +274,8 @@ def _finding(con, check, outcome) -> Finding:
 def _replace_snapshot(
     con, file_name: str, sha: str, name: FileName, rows: int, run_id: str
 ) -> None:
-    columns = ", ".join(f'"{c}"' for c in default_contract().column_names)
+    present = set(con.table(VALIDATED).columns)
+    columns = ", ".join(f'"{c}"' for c in default_contract().column_names if c in present)
     now = dt.datetime.now()
     params = {"file_name": file_name, "sha256": sha, "loaded_at": now}
     con.execute("BEGIN TRANSACTION")

@@ -70,6 +70,9 @@ def _fill(template: str, contract: Contract, columns: list[str]) -> str:
         pattern_flags=flags,
         any_flag=" OR ".join(patterns),
         insz_pattern=sql_list([contract.privacy["insz_pattern"]]),
+        any_pattern=sql_list(
+            ["|".join(f"(?:{p})" for p in [*patterns.values(), contract.privacy["insz_pattern"]])]
+        ),
     )
 
 

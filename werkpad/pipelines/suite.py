@@ -4,7 +4,9 @@ Every check is a rule name, a description, the columns it reads and, for row che
 that selects the `_row_number` of each bad row. Selecting only row numbers is deliberate: GX
 keeps what the query returns in its results and Data Docs, and a row number is not personal.
 
-Column rules come from keys on a contract column; row rules from the contract's `rules`. To add
+The checks run on the typed table (`typed_select`, built once per file): dates and booleans
+parsed, text trimmed, so each check is a plain scan. Column rules come from keys on a contract
+column; row rules from the contract's `rules`. To add
 a kind of column rule, add a key to the contract and a branch in `column_checks`.
 """
 
@@ -15,9 +17,11 @@ from dataclasses import dataclass
 
 from werkpad.contract import Column, Contract, FileName
 from werkpad.pipelines.macros import sql_list
+from werkpad.pipelines.reader import ROW_NUMBER
 
 TYPED = {"date": 'werkpad_date("{c}")', "boolean": 'werkpad_bool("{c}")'}
 SQL_TYPE = {"date": "DATE", "boolean": "BOOLEAN"}
+TEXT_SUFFIX = "__text"
 
 
 @dataclass(frozen=True)
@@ -30,51 +34,51 @@ class Check:
     query: str | None = None
 
 
-def typed_select(contract: Contract, present: list[str]) -> str:
-    """The select list that types every contract column; a missing column becomes NULL."""
-    parts = []
+def sql_type(column: Column) -> str:
+    return SQL_TYPE.get(column.type, "VARCHAR")
+
+
+def typed_select(contract: Contract, present: list[str], with_text: bool = True) -> str:
+    """The select list that types every contract column the file has, parsed once.
+
+    Dates and booleans keep their text too (`<column>__text`), so a value that does not parse
+    can be told from an empty one.
+    """
+    parts = [f"{ROW_NUMBER} AS _row_number"]
     for column in contract.columns:
         if column.name not in present:
-            parts.append(f'CAST(NULL AS {SQL_TYPE.get(column.type, "VARCHAR")}) AS "{column.name}"')
-        else:
-            expr = TYPED.get(column.type, 'werkpad_text("{c}")').format(c=column.name)
-            parts.append(f'{expr} AS "{column.name}"')
-    return ",\n        ".join(parts)
+            continue
+        expr = TYPED.get(column.type, 'werkpad_text("{c}")').format(c=column.name)
+        parts.append(f'{expr} AS "{column.name}"')
+        if with_text and column.type in TYPED:
+            parts.append(f'werkpad_text("{column.name}") AS "{column.name}{TEXT_SUFFIX}"')
+    return ", ".join(parts)
 
 
 def referenced_columns(sql: str, contract: Contract) -> set[str]:
     return {c for c in contract.column_names if re.search(rf"\b{re.escape(c)}\b", sql)}
 
 
-def _typed_query(contract: Contract, present: list[str], condition: str) -> str:
-    return (
-        f"WITH typed AS (SELECT _row_number, {typed_select(contract, present)} FROM {{batch}})\n"
-        f"SELECT _row_number FROM typed WHERE coalesce(({condition}), false)"
-    )
+def _query(condition: str) -> str:
+    return f"SELECT _row_number FROM {{batch}} WHERE coalesce(({condition}), false)"
 
 
 def column_checks(column: Column, contract: Contract, present: list[str]) -> list[Check]:
-    """The checks one contract column asks for."""
+    """The checks one contract column asks for, over the typed table."""
     c, q = column.name, f'"{column.name}"'
     checks = [Check(f"{c}.exists", f"the file has a column {c}", (c,))]
     if c not in present:
         return checks
-    raw = [
-        (column.required, "required", "is filled in on every row", f"werkpad_text({q}) IS NULL"),
-        (
-            column.type in TYPED,
-            column.type,
-            f"is a valid {column.type}",
-            f"werkpad_text({q}) IS NOT NULL AND {TYPED.get(column.type, '').format(c=c)} IS NULL",
-        ),
-    ]
-    for wanted, kind, text, condition in raw:
-        if wanted:
-            query = f"SELECT _row_number FROM {{batch}} WHERE {condition}"
-            checks.append(Check(f"{c}.{kind}", f"{c} {text}", (c,), query))
-    typed = []
+    text = f'"{c}{TEXT_SUFFIX}"' if column.type in TYPED else q
+    conditions = []
+    if column.required:
+        conditions.append(("required", f"{c} is filled in on every row", f"{text} IS NULL"))
+    if column.type in TYPED:
+        conditions.append(
+            (column.type, f"{c} is a valid {column.type}", f"{text} IS NOT NULL AND {q} IS NULL")
+        )
     if column.values:
-        typed.append(
+        conditions.append(
             (
                 "values",
                 f"{c} is one of {', '.join(column.values)}",
@@ -83,7 +87,7 @@ def column_checks(column: Column, contract: Contract, present: list[str]) -> lis
         )
     if column.reference:
         key = contract.reference[column.reference]["key"]
-        typed.append(
+        conditions.append(
             (
                 "reference",
                 f"{c} exists in the reference table {column.reference}",
@@ -91,37 +95,33 @@ def column_checks(column: Column, contract: Contract, present: list[str]) -> lis
             )
         )
     if column.pattern:
-        typed.append(
+        shown = column.pattern.replace("{{", "{").replace("}}", "}")
+        conditions.append(
             (
                 "pattern",
-                f"{c} matches {column.pattern.replace('{{', '{').replace('}}', '}')}",
+                f"{c} matches {shown}",
                 f"NOT regexp_full_match({q}, {sql_list([column.pattern])})",
             )
         )
     if column.unique:
-        typed.append(
+        conditions.append(
             (
                 "unique",
                 f"{c} is unique in the file",
-                f"{q} IN (SELECT {q} FROM typed GROUP BY {q} HAVING count(*) > 1)",
+                f"{q} IN (SELECT {q} FROM {{batch}} GROUP BY {q} HAVING count(*) > 1)",
             )
         )
-    if column.required_when:
-        cond = column.required_when
-        typed.append(
+    when = column.required_when
+    if when and referenced_columns(when, contract) <= set(present):
+        conditions.append(
             (
                 "required_when",
-                f"{c} is filled in exactly when {cond}",
-                f"(({cond}) AND {q} IS NULL)"
-                f" OR (NOT coalesce(({cond}), false) AND {q} IS NOT NULL)",
+                f"{c} is filled in exactly when {when}",
+                f"(({when}) AND {q} IS NULL)"
+                f" OR (NOT coalesce(({when}), false) AND {q} IS NOT NULL)",
             )
         )
-    for kind, text, condition in typed:
-        if kind == "required_when" and not referenced_columns(
-            column.required_when, contract
-        ) <= set(present):
-            continue
-        checks.append(Check(f"{c}.{kind}", text, (c,), _typed_query(contract, present, condition)))
+    checks += [Check(f"{c}.{kind}", desc, (c,), _query(cond)) for kind, desc, cond in conditions]
     return checks
 
 
@@ -146,14 +146,7 @@ def build_checks(contract: Contract, present: list[str], name: FileName) -> list
             condition = condition.replace(placeholder, value)
         if not referenced_columns(condition, contract) <= set(present):
             continue
-        checks.append(
-            Check(
-                rule.name,
-                rule.description,
-                rule.columns,
-                _typed_query(contract, present, condition),
-            )
-        )
+        checks.append(Check(rule.name, rule.description, rule.columns, _query(condition)))
     return checks
 
 

@@ -89,7 +89,10 @@ def run_suite(db_file: Path, checks: list[Check], suite_name: str, docs_dir: Pat
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
     )
-    result = definition.run(result_format=RESULT_FORMAT)
+    try:
+        result = definition.run(result_format=RESULT_FORMAT)
+    finally:
+        _release(source)
     counts, errors = {}, {}
     for item in result.results:
         rule = item.expectation_config.meta["rule"]
@@ -115,6 +118,21 @@ def _ephemeral_context(gx, work_dir: Path):
         return gx.get_context(mode="ephemeral")
     finally:
         tempfile.tempdir = saved
+
+
+def _release(source) -> None:
+    """Let go of the validation database: GX's execution engine and the data source's engine.
+
+    DuckDB shares one database instance per file within a process, so until both SQLAlchemy
+    engines have closed their connections the loader cannot attach the same file again.
+    """
+    engine = source.get_execution_engine()
+    connection = getattr(engine, "_connection", None)  # the persisted one (see `_gx`)
+    if connection is not None:
+        connection.close()
+        engine._connection = None
+    engine.close()
+    source.get_engine().dispose()
 
 
 def _expectation(gxe, check: Check):

@@ -54,12 +54,12 @@ def write_extract(
 def write_sample(
     frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str | None = None
 ) -> list[Path]:
-    """Write every project's frame; `fmt='csv'` forces CSV (benchmarks, large sizes)."""
+    """Write every project's frame; `fmt='csv'` forces plain CSV (comma, UTF-8, ISO dates)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for project, frame in frames.items():
         style = PROJECT_STYLE.get(project, Style())
-        if fmt == "csv" and style.format != "csv":
+        if fmt == "csv":
             style = Style()
         paths.append(write_extract(frame, out_dir, style))
     return paths

@@ -1,6 +1,9 @@
 -- For the flagged rows only: which column holds which kind of personal data.
 WITH cells AS (
-    UNPIVOT (SELECT * FROM extract WHERE _row_number IN (SELECT _row_number FROM flagged_rows))
+    UNPIVOT (
+        SELECT rowid + 2 AS _row_number, * FROM extract
+        WHERE rowid + 2 IN (SELECT _row_number FROM flagged_rows)
+    )
     ON COLUMNS(* EXCLUDE (_row_number))
     INTO NAME column_name VALUE cell
 ),

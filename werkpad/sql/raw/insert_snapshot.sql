@@ -1,5 +1,5 @@
--- Step 2 of replacing a project's snapshot: the validated extract, as received, with lineage.
--- {columns} is the contract's column list.
+-- Step 2 of replacing a project's snapshot: the validated extract in contract types, with
+-- lineage. {columns} is the list of contract columns the file has (others stay NULL).
 INSERT INTO wh.raw.trajectories BY NAME
 SELECT
     {columns},
@@ -7,4 +7,4 @@ SELECT
     $file_name AS _source_file,
     $sha256 AS _source_sha256,
     $loaded_at AS _loaded_at
-FROM extract
+FROM v.extract
