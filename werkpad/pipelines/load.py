@@ -107,15 +107,20 @@ def run_load(
             hashes = {path: sha256_of(path) for path in files}
             if _needs_validation(con, hashes):
                 preload_gx()  # seconds of imports, hidden behind reading the first file
+            clock = _Clock("run")
             results = _process(con, hashes, contract, Path(tmp), run_id, on_file)
+            clock.lap("files")
             con.execute("USE wh")
             wh.build_models(con)
+            clock.lap("models")
             _record_run(con, run_id, started, inbox, results)
             con.execute("USE memory")
             con.execute("DETACH wh")
+            clock.lap("checkpoint")
         finally:
             con.close()
         wh.publish(copy, warehouse)
+        clock.lap("publish")
         for result in results:
             if result.status == "refused":
                 result.report = report.quarantine(
