@@ -1,6 +1,9 @@
-"""The werkpad dashboard: a router with st.navigation over thin pages.
+"""The werkpad dashboard: a router (st.navigation) over thin pages that share one shell.
 
 Run through `werkpad serve` (or `streamlit run werkpad/dashboard/app.py -- --warehouse F`).
+The shell draws the language switch, the global filters and the freshness line, and hands each
+page a Context; a page reads filters -> calls a query function -> calls a chart function.
+To add a page: add a file under pages/, a `nav.<name>` label, and an entry in PAGES.
 """
 
 from __future__ import annotations
@@ -9,15 +12,33 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).parent / "pages"
+from werkpad.dashboard import shell
 
-st.set_page_config(page_title="werkpad", layout="wide")
+PAGES_DIR = Path(__file__).parent / "pages"
+PAGES = [
+    ("overview", ":material/monitoring:"),
+    ("reach", ":material/groups:"),
+    ("conversion", ":material/filter_alt:"),
+    ("referral", ":material/call_split:"),
+    ("outcomes", ":material/work:"),
+    ("data_quality", ":material/fact_check:"),
+]
+
+st.set_page_config(page_title="werkpad", page_icon=":material/monitoring:", layout="wide")
+ctx = shell.build()
+t = ctx.t if ctx else shell.Translator()
 router = st.navigation(
     [
         st.Page(
-            PAGES / "overview.py", title="Overzicht", icon=":material/monitoring:", default=True
-        ),
-        st.Page(PAGES / "data_quality.py", title="Datakwaliteit", icon=":material/fact_check:"),
+            PAGES_DIR / f"{name}.py",
+            title=t(f"nav.{name}"),
+            icon=icon,
+            url_path=name,
+            default=name == "overview",
+        )
+        for name, icon in PAGES
     ]
 )
+if ctx is None:
+    st.stop()
 router.run()

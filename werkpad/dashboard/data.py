@@ -1,7 +1,9 @@
 """Query functions for the pages: one cached read-only connection, bounded result caches.
 
-The connection is re-opened when the nightly load has swapped in a new warehouse file (its
-inode changes), so the dashboard never holds the writer up and never shows a half load.
+Every figure comes from the metrics layer (werkpad.metrics) or from a SQL file under
+`sql/dashboard/`; nothing here computes a metric. The connection is re-opened when the nightly
+load has swapped in a new warehouse file (its inode changes), so the dashboard never holds the
+writer up and never shows a half load. Results are cached per warehouse version and filters.
 """
 
 from __future__ import annotations
@@ -10,16 +12,21 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 import streamlit as st
 
 from werkpad import config, metrics
+from werkpad.sql import load_sql
 from werkpad.warehouse import connect_read_only
+
+Version = tuple[int, int]
 
 
 def warehouse_path() -> Path:
+    """--warehouse after `--` on the streamlit command line, else WERKPAD_WAREHOUSE, else demo."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--warehouse", type=Path)
     known, _ = parser.parse_known_args(sys.argv[1:])
@@ -27,31 +34,54 @@ def warehouse_path() -> Path:
     return known.warehouse or (Path(env) if env else config.DEFAULT_WAREHOUSE)
 
 
-def _version(path: Path) -> tuple[int, int]:
-    stat = os.stat(path)
+def version() -> Version | None:
+    """Identity of the live warehouse file; None when there is none yet."""
+    try:
+        stat = os.stat(warehouse_path())
+    except FileNotFoundError:
+        return None
     return stat.st_ino, stat.st_mtime_ns
 
 
 @st.cache_resource(max_entries=2)
-def _connection(path: str, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+def _connection(path: str, version: Version) -> duckdb.DuckDBPyConnection:
     return connect_read_only(Path(path))
 
 
-def connection() -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:
-    path = warehouse_path()
-    version = _version(path)
-    return _connection(str(path), version), version
+def _cursor(version: Version) -> duckdb.DuckDBPyConnection:
+    """A cursor of the shared connection; cursors may be used from several sessions at once."""
+    return _connection(str(warehouse_path()), version).cursor()
 
 
-@st.cache_data(max_entries=256, ttl=3600)
-def headline(version: tuple[int, int], filters: tuple[tuple[str, object], ...]) -> dict:
-    con, _ = connection()
-    return metrics.headline(con.cursor(), dict(filters))
+def freeze(filters: dict[str, Any]) -> tuple:
+    """Filters as a hashable, order-independent cache key."""
+    return tuple(
+        sorted(
+            (k, tuple(v) if isinstance(v, list) else v)
+            for k, v in filters.items()
+            if v not in (None, [], ())
+        )
+    )
 
 
-@st.cache_data(max_entries=64, ttl=600)
-def table(version: tuple[int, int], name: str) -> pl.DataFrame:
-    con, _ = connection()
-    from werkpad.sql import load_sql
+def _thaw(filters: tuple) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in filters}
 
-    return con.cursor().sql(load_sql(f"dashboard/{name}")).pl()
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def headline(version: Version, filters: tuple) -> dict:
+    """The metrics over every trajectory in the selection."""
+    return metrics.compute(_cursor(version), _thaw(filters))[0]
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def grouped(version: Version, filters: tuple, group_by: tuple[str, ...]) -> pl.DataFrame:
+    """The metrics per group, as a polars frame sorted by the groups."""
+    rows = metrics.compute(_cursor(version), _thaw(filters), list(group_by))
+    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def table(version: Version, name: str) -> pl.DataFrame:
+    """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`."""
+    return _cursor(version).sql(load_sql(f"dashboard/{name}")).pl()

@@ -31,9 +31,17 @@ FILTERS: dict[str, str] = {
     "education_level": "education_level IN (SELECT unnest($education_level))",
     "reached_from": "reached_on >= $reached_from",
     "reached_to": "reached_on <= $reached_to",
+    # any of the selected target groups (mental_health, addiction, ...): a boolean column each
+    "target_group": "(list_contains($target_group, 'mental_health') AND mental_health)"
+    " OR (list_contains($target_group, 'addiction') AND addiction)"
+    " OR (list_contains($target_group, 'physical_disability') AND physical_disability)"
+    " OR (list_contains($target_group, 'migration_background') AND migration_background)",
 }
 # Columns a result may be grouped by: the mart's own columns, checked against this list.
 GROUPABLE = (
+    "reached_quarter",
+    "decision_state",
+    "outcome",
     "project_code",
     "province_code",
     "region_code",
@@ -60,8 +68,27 @@ class Metric:
     label: str
     description: str
     condition: str | None = None
+    expression: str | None = None
     numerator: str | None = None
     denominator: str | None = None
+    interval: str | None = None
+
+    def aggregate_sql(self) -> str:
+        """The SQL aggregate of a count or aggregate metric."""
+        if self.type == "count":
+            return f"count(*) FILTER (WHERE {self.condition})"
+        return str(self.expression)
+
+    def ratio_sql(self) -> list[str]:
+        """The select items of a ratio metric: the rate and, if asked, its Wilson interval."""
+        k, n = self.numerator, self.denominator
+        items = [f"{k} / nullif({n}, 0) AS {self.name}"]
+        if self.interval == "wilson":
+            items += [
+                f"werkpad_wilson_low({k}, {n}) AS {self.name}_low",
+                f"werkpad_wilson_high({k}, {n}) AS {self.name}_high",
+            ]
+        return items
 
 
 @cache
@@ -69,10 +96,12 @@ def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
     """The metric definitions; raises ValueError on a ratio over an unknown metric."""
     specs = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
     metrics = tuple(Metric(**spec) for spec in specs)
-    names = {m.name for m in metrics if m.type == "count"}
+    names = {m.name for m in metrics if m.type in ("count", "aggregate")}
     for m in metrics:
+        if m.type not in ("count", "aggregate", "ratio"):
+            raise ValueError(f"metric {m.name}: unknown type {m.type}")
         if m.type == "ratio" and not {m.numerator, m.denominator} <= names:
-            raise ValueError(f"metric {m.name}: numerator and denominator must be count metrics")
+            raise ValueError(f"metric {m.name}: numerator and denominator must be other metrics")
     return metrics
 
 
@@ -101,12 +130,10 @@ def metrics_sql(filters: dict[str, Any], group_by: list[str] | None = None) -> t
     where, params = where_clause(filters)
     metrics = load_metrics()
     counts = ",\n        ".join(
-        f"count(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics if m.type == "count"
+        f"{m.aggregate_sql()} AS {m.name}" for m in metrics if m.type != "ratio"
     )
     ratios = ",\n        ".join(
-        f"{m.numerator} / nullif({m.denominator}, 0) AS {m.name}"
-        for m in metrics
-        if m.type == "ratio"
+        item for m in metrics if m.type == "ratio" for item in m.ratio_sql()
     )
     columns = ", ".join(group_by)
     sql = load_sql("metrics/aggregate").format(

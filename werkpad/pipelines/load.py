@@ -109,6 +109,14 @@ def run_load(
                 preload_gx()  # seconds of imports, hidden behind reading the first file
             clock = _Clock("run")
             results = _process(con, hashes, contract, Path(tmp), run_id, on_file)
+            for result in results:
+                if result.status == "refused":
+                    result.report = report.planned_report(quarantine, result)
+                    con.execute(
+                        "UPDATE wh.ops.run_files SET report_path = ? "
+                        "WHERE run_id = ? AND sha256 = ?",
+                        [str(result.report), run_id, result.sha256],
+                    )
             clock.lap("files")
             con.execute("USE wh")
             wh.build_models(con)
@@ -123,9 +131,7 @@ def run_load(
         clock.lap("publish")
         for result in results:
             if result.status == "refused":
-                result.report = report.quarantine(
-                    result.source, result, quarantine, Path(tmp) / result.sha256 / "docs"
-                )
+                report.quarantine(result.source, result, Path(tmp) / result.sha256 / "docs")
     return RunResult(run_id, results)
 
 

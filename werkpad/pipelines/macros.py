@@ -25,3 +25,4 @@ def install_macros(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         )
     )
     con.execute(load_sql("macros/privacy"))
+    con.execute(load_sql("macros/metrics"))

@@ -53,10 +53,16 @@ def render_markdown(result, docs: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def quarantine(path: Path, result, quarantine_dir: Path, docs_source: Path) -> Path:
-    """Move the refused file into quarantine with its report; return the report's path."""
+def planned_report(quarantine_dir: Path, result) -> Path:
+    """Where a refused file's report will be written (recorded in the run log beforehand)."""
+    return quarantine_dir / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{result.file}.report.md"
+
+
+def quarantine(path: Path, result, docs_source: Path) -> Path:
+    """Move the refused file next to its planned report (result.report) and write the report."""
+    quarantine_dir = result.report.parent
     quarantine_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{result.file}"
+    stem = result.report.name.removesuffix(".report.md")
     docs = None
     if (docs_source / "index.html").exists():
         docs = quarantine_dir / f"{stem}.datadocs"

@@ -1,12 +1,39 @@
-"""Data quality: each project's live snapshot and the files the nightly load saw."""
+"""Data quality: each project's live snapshot, recent files, refused files with their reports."""
 
+from pathlib import Path
+
+import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import data
+from werkpad.dashboard import data, downloads
+from werkpad.dashboard.shell import context
 
-st.title("Datakwaliteit")
-_, version = data.connection()
-st.subheader("Live snapshots")
-st.dataframe(data.table(version, "snapshots"), hide_index=True)
-st.subheader("Recent files")
-st.dataframe(data.table(version, "run_files"), hide_index=True)
+ctx = context()
+t = ctx.t
+st.title(t("nav.data_quality"))
+st.subheader(t("quality.snapshots"))
+snapshots = data.table(ctx.version, "snapshots").select(
+    "project_code", "extract_date", "rows", "loaded_at", "last_status"
+)
+downloads.table(snapshots, "snapshots", ctx)
+st.subheader(t("quality.runs"))
+runs = (
+    data.table(ctx.version, "run_files")
+    .with_columns(pl.col("reasons").list.join("; "))
+    .select("ended_at", "file_name", "project_code", "extract_date", "status", "rows", "reasons")
+)
+downloads.table(runs, "run_files", ctx)
+st.subheader(t("quality.refused"))
+refused = data.table(ctx.version, "refused_files")
+if refused.is_empty():
+    st.write(t("quality.no_refused"))
+for row in refused.head(20).iter_rows(named=True):
+    with st.expander(f"{row['file_name']} ({t.category('status', 'refused')})"):
+        for reason in row["reasons"]:
+            st.markdown(f"- {reason}")  # rule, columns, counts, row numbers: no cell values
+        report = Path(row["report_path"]) if row["report_path"] else None
+        if report and report.exists():
+            st.caption(f"{t('quality.report')}: {report}")
+            docs = report.with_name(report.name.replace(".report.md", ".datadocs")) / "index.html"
+            if docs.exists():
+                st.caption(f"{t('quality.data_docs')}: {docs.as_uri()}")

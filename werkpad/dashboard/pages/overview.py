@@ -1,34 +1,52 @@
-"""Overview: the headline figures over all of Flanders (filters follow in the dashboard issue)."""
+"""Overview: headline figures with the change against the previous period, funnel, trend."""
 
 import streamlit as st
 
-from werkpad.dashboard import data
-from werkpad.metrics import load_metrics
+from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard.shell import context
 
-st.title("werkpad")
-_, version = data.connection()
-figures = data.headline(version, ())
-metrics = [
-    m
-    for m in load_metrics()
-    if m.name
-    in (
-        "reached",
-        "exploring",
-        "decided",
-        "stepped",
-        "step_rate",
-        "job_started",
-        "nec_share",
-        "sustained_3m",
-    )
+HEADLINE = [
+    "reached",
+    "exploring",
+    "decided",
+    "stepped",
+    "step_rate",
+    "job_started",
+    "nec_share",
+    "sustained_3m",
 ]
-for row in (metrics[:4], metrics[4:]):
-    for column, metric in zip(st.columns(len(row)), row, strict=True):
-        value = figures[metric.name]
-        shown = (
-            "–"
-            if value is None
-            else (f"{value:.1%}" if metric.type == "ratio" else f"{value:,}".replace(",", "."))
+RATES = {"step_rate", "nec_share"}
+FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
+
+ctx = context()
+t = ctx.t
+st.title(t("nav.overview"))
+now = data.headline(ctx.version, ctx.key)
+before = data.headline(ctx.version, data.freeze(ctx.previous)) if ctx.previous else None
+if not now["reached"]:
+    st.info(t("app.no_data"))
+    st.stop()
+for row in (HEADLINE[:4], HEADLINE[4:]):
+    for column, name in zip(st.columns(4), row, strict=True):
+        fmt = t.rate if name in RATES else t.count
+        delta = None
+        if before and now[name] is not None and before[name] is not None:
+            change = now[name] - before[name]
+            delta = (t.number(100 * change) + " pp") if name in RATES else t.count(change)
+        column.metric(
+            t.metric(name), fmt(now[name]), delta=delta, help=t(f"metric.{name}"), border=True
         )
-        column.metric(metric.label, shown, help=metric.description)
+steps = [(t.metric(name), now[name]) for name in FUNNEL]
+funnel = charts.funnel(steps, t, t("overview.funnel_title"))
+downloads.chart(funnel, data.grouped(ctx.version, ctx.key, ()).select(FUNNEL), "funnel", ctx)
+trend = data.grouped(ctx.version, ctx.key, ("reached_month",)).select("reached_month", "reached")
+fig = charts.lines(
+    trend,
+    "reached_month",
+    "reached",
+    t,
+    t("overview.trend_title"),
+    t("axis.month"),
+    t("axis.people"),
+)
+downloads.chart(fig, trend, "reached_per_month", ctx)

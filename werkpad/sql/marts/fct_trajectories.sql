@@ -25,6 +25,19 @@ final AS (
         partners.partner_type,
         age_groups.age_group,
         date_trunc('month', trajectories.reached_on)::DATE AS reached_month,
+        date_trunc('quarter', trajectories.reached_on)::DATE AS reached_quarter,
+        coalesce(
+            trajectories.decision,
+            CASE WHEN trajectories.exploration_started_on IS NOT NULL THEN 'exploring'
+                 ELSE 'not_exploring' END
+        ) AS decision_state,
+        CASE
+            WHEN trajectories.job_started_on IS NOT NULL THEN 'paid_job'
+            WHEN trajectories.trajectory_started_on IS NOT NULL THEN 'trajectory'
+            WHEN starts_with(trajectories.end_reason, 'early_stop') THEN 'early_stop'
+            WHEN trajectories.ended_on IS NOT NULL THEN 'ended'
+            ELSE 'in_guidance'
+        END AS outcome,
         date_diff('month', date_trunc('month', partners.first_contact_on),
                   date_trunc('month', trajectories.reached_on)) AS partner_month
     FROM trajectories

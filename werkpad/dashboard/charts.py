@@ -1,0 +1,197 @@
+"""Chart functions: data in, plotly figure out. No queries, no Streamlit, no metric logic.
+
+Colours: the Okabe-Ito palette, safe for the common colour-vision deficiencies. A category keeps
+its colour on every page because the colour is taken from the category's position in the data
+contract's list of values (CATEGORY_ORDER), never from the order it appears in a chart. Text is
+large enough for a projector; every chart has a title and axis labels with units.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from werkpad.contract import default_contract
+from werkpad.dashboard.i18n import Translator
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+NEUTRAL = "#7F7F7F"
+FONT_SIZE = 16  # readable from the back of a steering-committee room
+
+
+def _contract_values(column: str) -> list[str]:
+    return list(default_contract().column(column).values)
+
+
+CATEGORY_ORDER: dict[str, list[str]] = {
+    "referral_source": _contract_values("referral_source"),
+    "step_type": _contract_values("step_type"),
+    "end_reason": _contract_values("end_reason"),
+    "gender": _contract_values("gender"),
+    "education_level": _contract_values("education_level"),
+    "job_circuit": _contract_values("job_circuit"),
+    "partner_type": [
+        "mental_health",
+        "welfare",
+        "ocmw",
+        "addiction_care",
+        "rehabilitation",
+        "mutuality",
+        "other",
+    ],
+    "age_group": ["18-29", "30-54", "55+"],
+    "decision_state": ["step_to_work", "no_step_now", "exploring", "not_exploring"],
+    "outcome": ["paid_job", "trajectory", "early_stop", "ended", "in_guidance"],
+    "province_code": [p["province_code"] for p in default_contract().reference_rows("provinces")],
+}
+
+
+def color(kind: str, value: object) -> str:
+    """The fixed colour of a category value; neutral grey for an unknown one."""
+    order = CATEGORY_ORDER.get(kind, [])
+    return OKABE_ITO[order.index(value) % len(OKABE_ITO)] if value in order else NEUTRAL
+
+
+def _layout(fig: go.Figure, title: str, x: str = "", y: str = "") -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"size": FONT_SIZE},
+        xaxis_title=x,
+        yaxis_title=y,
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.35},
+    )
+    return fig
+
+
+def _separators(fig: go.Figure, t: Translator) -> go.Figure:
+    """Decimal and thousands separators of the language: nl 1.234,5; fr 1 234,5; en 1,234.5."""
+    fig.update_layout(separators={"nl": ",.", "fr": ", ", "en": ".,"}[t.lang])
+    return fig
+
+
+def bar(
+    frame: pl.DataFrame,
+    kind: str,
+    value: str,
+    t: Translator,
+    title: str,
+    x_label: str,
+    labels: dict[str, str] | None = None,
+    horizontal: bool = True,
+) -> go.Figure:
+    """One bar per category, coloured by category, largest first."""
+    frame = frame.sort(value, descending=not horizontal)
+    names = [labels.get(v, v) if labels else t.category(kind, v) for v in frame[kind]]
+    colours = [color(kind, v) for v in frame[kind]]
+    values = frame[value].to_list()
+    trace = (
+        go.Bar(x=values, y=names, orientation="h", marker_color=colours)
+        if horizontal
+        else go.Bar(x=names, y=values, marker_color=colours)
+    )
+    fig = go.Figure(trace)
+    fig = _layout(fig, title, *((x_label, "") if horizontal else ("", x_label)))
+    return _separators(fig, t)
+
+
+def lines(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    t: Translator,
+    title: str,
+    x_label: str,
+    y_label: str,
+    by: str | None = None,
+    labels: dict[str, str] | None = None,
+    percent: bool = False,
+) -> go.Figure:
+    """A line per group (or one line) over x."""
+    fig = go.Figure()
+    groups = frame.partition_by(by, maintain_order=True, as_dict=True) if by else {(None,): frame}
+    for (key,), part in groups.items():
+        name = (labels or {}).get(key, t.category(by, key)) if by else y_label
+        fig.add_trace(
+            go.Scatter(
+                x=part[x].to_list(),
+                y=part[y].to_list(),
+                mode="lines+markers",
+                name=name,
+                line={"color": color(by, key) if by else OKABE_ITO[0], "width": 3},
+            )
+        )
+    fig = _layout(fig, title, x_label, y_label)
+    if percent:
+        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _separators(fig, t)
+
+
+def funnel(steps: list[tuple[str, int]], t: Translator, title: str) -> go.Figure:
+    """The journey funnel; each bar shows its share of the first step."""
+    fig = go.Figure(
+        go.Funnel(
+            y=[name for name, _ in steps],
+            x=[n for _, n in steps],
+            textinfo="value+percent initial",
+            marker={"color": OKABE_ITO[: len(steps)]},
+        )
+    )
+    return _separators(_layout(fig, title), t)
+
+
+def rates_with_interval(
+    frame: pl.DataFrame, group: str, rate: str, t: Translator, title: str, labels: dict[str, str]
+) -> go.Figure:
+    """A dot per group with its 95% interval, so a small group's uncertainty is visible."""
+    frame = frame.filter(pl.col(rate).is_not_null()).sort(rate)
+    names = [labels.get(v, t.category(group, v)) for v in frame[group]]
+    fig = go.Figure(
+        go.Scatter(
+            x=frame[rate].to_list(),
+            y=names,
+            mode="markers",
+            marker={"size": 12, "color": OKABE_ITO[0]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
+                "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list(),
+            },
+        )
+    )
+    fig = _layout(fig, title, t("axis.rate"), "")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    return _separators(fig, t)
+
+
+def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
+    """Referral source -> decision -> outcome, widths in people reached."""
+    stages = [
+        ("referral_source", "referral_source"),
+        ("decision_state", "decision_state"),
+        ("outcome", "outcome"),
+    ]
+    nodes: list[tuple[str, str]] = []
+    for column, kind in stages:
+        nodes += [(kind, v) for v in CATEGORY_ORDER[kind] if v in set(frame[column])]
+    index = {node: i for i, node in enumerate(nodes)}
+    source, target, value = [], [], []
+    for (a, _), (b, _) in zip(stages, stages[1:], strict=False):
+        flows = frame.group_by([a, b]).agg(pl.col("reached").sum()).sort([a, b])
+        for row in flows.iter_rows(named=True):
+            source.append(index[(a, row[a])])
+            target.append(index[(b, row[b])])
+            value.append(row["reached"])
+    fig = go.Figure(
+        go.Sankey(
+            node={
+                "label": [t.category(kind, v) for kind, v in nodes],
+                "color": [color(kind, v) for kind, v in nodes],
+                "pad": 18,
+            },
+            link={"source": source, "target": target, "value": value},
+        )
+    )
+    return _separators(_layout(fig, title), t)

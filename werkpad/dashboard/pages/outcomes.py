@@ -1,0 +1,48 @@
+"""Outcomes: step types, NEC/SEC, sustained employment, early stops and warm handovers."""
+
+import polars as pl
+import streamlit as st
+
+from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard.shell import context
+
+ctx = context()
+t = ctx.t
+st.title(t("nav.outcomes"))
+now = data.headline(ctx.version, ctx.key)
+for column, (name, fmt) in zip(
+    st.columns(4),
+    [
+        ("job_started", t.count),
+        ("nec_share", t.rate),
+        ("sustained_rate", t.rate),
+        ("warm_handover_rate", t.rate),
+    ],
+    strict=True,
+):
+    column.metric(t.metric(name), fmt(now[name]), border=True)
+left, right = st.columns(2)
+steps = data.grouped(ctx.version, ctx.key, ("step_type",)).select("step_type", "stepped")
+steps = steps.filter(pl.col("step_type").is_not_null())
+with left:
+    fig = charts.bar(
+        steps, "step_type", "stepped", t, t("outcomes.step_types_title"), t("axis.people")
+    )
+    downloads.chart(fig, steps, "step_types", ctx)
+circuits = data.grouped(ctx.version, ctx.key, ("job_circuit",)).select(
+    "job_circuit", "job_started", "sustained_3m"
+)
+circuits = circuits.filter(pl.col("job_circuit").is_not_null())
+with right:
+    fig = charts.bar(
+        circuits, "job_circuit", "job_started", t, t("outcomes.circuit_title"), t("axis.people")
+    )
+    downloads.chart(fig, circuits, "job_circuit", ctx)
+stops = data.grouped(ctx.version, ctx.key, ("end_reason",)).select(
+    "end_reason", "early_stops", "early_stops_warm_handover", "warm_handover_rate"
+)
+stops = stops.filter(pl.col("early_stops") > 0)
+fig = charts.bar(
+    stops, "end_reason", "early_stops", t, t("outcomes.early_stops_title"), t("axis.people")
+)
+downloads.chart(fig, stops, "early_stops", ctx)

@@ -1,0 +1,61 @@
+"""Reach: people reached by province, subregion, partner and partner type, over time, ramp-up."""
+
+import polars as pl
+import streamlit as st
+
+from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard.shell import context
+
+ctx = context()
+t = ctx.t
+st.title(t("nav.reach"))
+left, right = st.columns(2)
+for column, (group, title, kind) in zip(
+    [left, right, left, right],
+    [
+        ("province_code", "reach.by_province", "province"),
+        ("region_code", "reach.by_region", "region"),
+        ("partner_code", "reach.by_partner", "partner"),
+        ("partner_type", "reach.by_partner_type", None),
+    ],
+    strict=True,
+):
+    frame = data.grouped(ctx.version, ctx.key, (group,)).select(group, "reached")
+    if group == "partner_code":
+        frame = frame.sort("reached", descending=True).head(20)
+    labels = ctx.names.get(kind) if kind else None
+    with column:
+        fig = charts.bar(frame, group, "reached", t, t(title), t("axis.people"), labels=labels)
+        downloads.chart(fig, frame, group.removesuffix("_code"), ctx)
+over_time = data.grouped(ctx.version, ctx.key, ("reached_month", "province_code")).select(
+    "reached_month", "province_code", "reached"
+)
+fig = charts.lines(
+    over_time,
+    "reached_month",
+    "reached",
+    t,
+    t("reach.over_time"),
+    t("axis.month"),
+    t("axis.people"),
+    by="province_code",
+    labels=ctx.names["province"],
+)
+downloads.chart(fig, over_time, "reach_over_time", ctx)
+ramp = (
+    data.grouped(ctx.version, ctx.key, ("partner_month",))
+    .select("partner_month", "reached", "partners_active", "reach_per_partner")
+    .filter(pl.col("partner_month") <= 30)
+)
+fig = charts.lines(
+    ramp,
+    "partner_month",
+    "reach_per_partner",
+    t,
+    t("reach.ramp_up"),
+    t("axis.months_since_first_contact"),
+    t("axis.reach_per_partner"),
+)
+fig.add_vline(x=9, line_dash="dot", line_color=charts.NEUTRAL)
+st.caption(t("reach.ramp_up_note"))
+downloads.chart(fig, ramp, "partner_ramp_up", ctx)

@@ -1,0 +1,38 @@
+"""Referral sources: volume and conversion by referral source and partner; a Sankey."""
+
+import streamlit as st
+
+from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard.shell import context
+
+ctx = context()
+t = ctx.t
+st.title(t("nav.referral"))
+by_source = data.grouped(ctx.version, ctx.key, ("referral_source",)).select(
+    "referral_source",
+    "reached",
+    "decided",
+    "stepped",
+    "step_rate",
+    "step_rate_low",
+    "step_rate_high",
+)
+left, right = st.columns(2)
+with left:
+    fig = charts.bar(
+        by_source, "referral_source", "reached", t, t("referral.volume_title"), t("axis.people")
+    )
+    downloads.chart(fig, by_source, "reach_by_referral_source", ctx)
+with right:
+    fig = charts.rates_with_interval(
+        by_source, "referral_source", "step_rate", t, t("conversion.rates_title"), {}
+    )
+    downloads.chart(fig, by_source, "step_rate_by_referral_source", ctx)
+flows = data.grouped(ctx.version, ctx.key, ("referral_source", "decision_state", "outcome"))
+flows = flows.select("referral_source", "decision_state", "outcome", "reached")
+downloads.chart(charts.sankey(flows, t, t("referral.sankey_title")), flows, "sankey", ctx)
+st.subheader(t("referral.by_partner_title"))
+by_partner = data.grouped(ctx.version, ctx.key, ("partner_code", "referral_source")).select(
+    "partner_code", "referral_source", "reached", "stepped", "step_rate"
+)
+downloads.table(by_partner, "referral_by_partner", ctx)

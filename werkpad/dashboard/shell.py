@@ -1,0 +1,283 @@
+"""The app shell: language, global filters bound to the URL, data freshness; the page context.
+
+Every filter is a widget bound to a URL query parameter (its key), so a link reproduces the
+view. Streamlit drops an invalid bound value silently; we look at the raw parameters first and
+show a notice naming the parameter (never echoing its value). Pages call `context()` and get
+the language, the metrics filters, captions and the warehouse version to query.
+
+To add a filter: add it to werkpad.metrics.FILTERS (its SQL), to MULTI_FILTERS here (its options)
+and a `filter.<key>` label to the translation files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from werkpad import config
+from werkpad.contract import default_contract
+from werkpad.dashboard import data
+from werkpad.dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+
+PERIODS = ["whole", "this_year", "last_quarter", "custom"]
+TARGET_GROUPS = ["mental_health", "addiction", "physical_disability", "migration_background"]
+AGE_GROUPS = ["18-29", "30-54", "55+"]
+_STATE_KEY = "_werkpad_context"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: texts, filters, captions and which warehouse version to read."""
+
+    t: Translator
+    version: data.Version
+    filters: dict[str, Any]
+    previous: dict[str, Any] | None
+    data_date: dt.date
+    caption: str
+    slug: str
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple:
+        return data.freeze(self.filters)
+
+    def name(self, kind: str, code: str) -> str:
+        """Display name of a province, region, project or partner code."""
+        return self.names.get(kind, {}).get(code, code)
+
+
+def context() -> Context:
+    return st.session_state[_STATE_KEY]
+
+
+def _references(version: data.Version) -> dict[str, pl.DataFrame]:
+    return {
+        name: data.table(version, name)
+        for name in ("provinces", "regions", "projects", "partners", "data_dates")
+    }
+
+
+def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[str]]:
+    """Options of every multi-select filter; region, project, partner follow the province."""
+    provinces = chosen("province")
+    regions = refs["regions"]
+    projects = refs["projects"]
+    partners = refs["partners"]
+    if provinces:
+        regions = regions.filter(pl.col("province_code").is_in(provinces))
+        projects = projects.filter(pl.col("province_code").is_in(provinces))
+        partners = partners.filter(pl.col("province_code").is_in(provinces))
+    if chosen("region"):
+        partners = partners.filter(pl.col("region_code").is_in(chosen("region")))
+    contract = default_contract()
+    return {
+        "province": refs["provinces"]["province_code"].to_list(),
+        "region": regions["region_code"].to_list(),
+        "project": projects["project_code"].to_list(),
+        "partner": partners["partner_code"].to_list(),
+        "referral_source": list(contract.column("referral_source").values),
+        "gender": list(contract.column("gender").values),
+        "age_group": AGE_GROUPS,
+        "education_level": list(contract.column("education_level").values),
+        "target_group": TARGET_GROUPS,
+    }
+
+
+def _invalid_multi(key: str, options: list[str]) -> bool:
+    return any(v not in options for v in st.query_params.get_all(key))
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _period_bounds(period: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """Quick picks, relative to the newest data (not today: the data may be historical)."""
+    if period == "this_year":
+        return dt.date(last.year, 1, 1), last
+    if period == "last_quarter":
+        quarter_start = dt.date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
+        next_start = (quarter_start + dt.timedelta(days=95)).replace(day=1)
+        end = next_start - dt.timedelta(days=1)
+        if end > last:  # the current quarter is not over yet: take the one before
+            end = quarter_start - dt.timedelta(days=1)
+        start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+        return start, end
+    return first, last
+
+
+def _language() -> Translator:
+    raw = st.query_params.get("lang")
+    invalid = raw is not None and raw not in LANGUAGES
+    lang = st.sidebar.segmented_control(
+        "Taal · Langue · Language",
+        list(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        key="lang",
+        bind="query-params",
+        format_func=str.upper,
+    )
+    t = Translator(lang or DEFAULT_LANGUAGE)
+    if invalid:
+        st.warning(t("app.invalid_params", names="lang"))
+    return t
+
+
+def build() -> Context | None:
+    """Draw the sidebar and freshness line; store and return the page context."""
+    t = _language()
+    version = data.version()
+    if version is None:
+        st.info(t("app.no_warehouse"))
+        return None
+    refs = _references(version)
+    names = {
+        "province": dict(refs["provinces"].iter_rows()),
+        "region": dict(refs["regions"].select("region_code", "name").iter_rows()),
+        "project": dict(refs["projects"].select("project_code", "name").iter_rows()),
+        "partner": dict(refs["partners"].select("partner_code", "partner_name").iter_rows()),
+    }
+    dates = refs["data_dates"].row(0, named=True)
+    first, data_date = dates["first_reached"], dates["data_date"]
+    if first is None:
+        st.info(t("app.no_data"))
+        return None
+    invalid: list[str] = []
+    chosen: dict[str, list[str]] = {}
+    st.sidebar.header(t("app.filters"))
+    for key in (
+        "province",
+        "region",
+        "project",
+        "partner",
+        "referral_source",
+        "gender",
+        "age_group",
+        "education_level",
+        "target_group",
+    ):
+        options = _multi_options(refs, lambda k: chosen.get(k, []))[key]
+        if _invalid_multi(key, options):
+            invalid.append(t(f"filter.{key}"))
+        kind = key if key in names else None
+        chosen[key] = st.sidebar.multiselect(
+            t(f"filter.{key}"),
+            options,
+            key=key,
+            bind="query-params",
+            placeholder=t("filter.all"),
+            format_func=(lambda v, k=kind: names[k].get(v, v))
+            if kind
+            else (lambda v, k=key: t.category(k, v)),
+        )
+    filters: dict[str, Any] = dict(chosen)
+    period, start, end = _period(t, first, data_date, invalid)
+    if period != "whole":
+        filters |= {"reached_from": start, "reached_to": end}
+    if invalid:
+        st.warning(t("app.invalid_params", names=", ".join(invalid)))
+    previous = None
+    if period != "whole":
+        length = end - start
+        previous = filters | {
+            "reached_from": start - length - dt.timedelta(days=1),
+            "reached_to": start - dt.timedelta(days=1),
+        }
+    _freshness(t, version)
+    ctx = Context(
+        t, version, filters, previous, data_date, *_caption(t, filters, names), names=names
+    )
+    st.session_state[_STATE_KEY] = ctx
+    return ctx
+
+
+def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str]):
+    if st.query_params.get("period") not in (None, *PERIODS):
+        invalid.append(t("filter.period"))
+    period = st.sidebar.selectbox(
+        t("filter.period"),
+        PERIODS,
+        key="period",
+        bind="query-params",
+        format_func=lambda p: t(f"period.{p}"),
+    )
+    period = period or "whole"
+    if period != "custom":
+        start, end = _period_bounds(period, first, data_date)
+        return period, start, end
+    for key in ("from", "to"):
+        raw = st.query_params.get(key)
+        parsed = _parse_date(raw)
+        if raw is not None and (parsed is None or not first <= parsed <= data_date):
+            invalid.append(t(f"filter.{key}"))
+    start = st.sidebar.date_input(
+        t("filter.from"),
+        value=first,
+        min_value=first,
+        max_value=data_date,
+        key="from",
+        bind="query-params",
+        format="DD/MM/YYYY",
+    )
+    end = st.sidebar.date_input(
+        t("filter.to"),
+        value=data_date,
+        min_value=first,
+        max_value=data_date,
+        key="to",
+        bind="query-params",
+        format="DD/MM/YYYY",
+    )
+    if start > end:
+        start, end = end, start
+    return period, start, end
+
+
+def _freshness(t: Translator, version: data.Version) -> None:
+    snapshots = data.table(version, "snapshots")
+    if snapshots.is_empty():
+        return
+    newest = snapshots["extract_date"].max()
+    loaded = snapshots["loaded_at"].max()
+    st.caption(t("freshness.line", date=t.date(newest), loaded=t.datetime(loaded)))
+    stale_before = dt.datetime.now() - dt.timedelta(hours=config.STALE_AFTER_HOURS)
+    for row in snapshots.iter_rows(named=True):
+        if row["loaded_at"] < stale_before:
+            st.warning(
+                t(
+                    "freshness.stale",
+                    project=row["project_code"],
+                    loaded=t.datetime(row["loaded_at"]),
+                ),
+                icon=":material/schedule:",
+            )
+        if row["last_status"] == "refused":
+            st.warning(t("freshness.refused", project=row["project_code"]), icon=":material/block:")
+
+
+def _caption(t: Translator, filters: dict[str, Any], names) -> tuple[str, str]:
+    """A caption naming the active filters, and a short ASCII slug for file names."""
+    parts, slug = [], []
+    for key, value in filters.items():
+        if key in ("reached_from", "reached_to") or not value:
+            continue
+        kind = key if key in names else None
+        shown = [names[kind].get(v, v) if kind else t.category(key, v) for v in value]
+        parts.append(f"{t(f'filter.{key}')}: {', '.join(shown)}")
+        slug.append(f"{key}-{'+'.join(value)}")
+    if "reached_from" in filters:
+        parts.append(
+            f"{t('filter.period')}: {t.date(filters['reached_from'])}"
+            f"–{t.date(filters['reached_to'])}"
+        )
+        slug.append(f"{filters['reached_from']:%Y%m%d}-{filters['reached_to']:%Y%m%d}")
+    return "; ".join(parts) or t("download.all_filters"), "_".join(slug) or "flanders"
