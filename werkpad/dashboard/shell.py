@@ -1,8 +1,11 @@
 """The app shell: language, global filters bound to the URL, data freshness; the page context.
 
-Every filter is a widget bound to a URL query parameter (its key), so a link reproduces the
-view. Streamlit drops an invalid bound value silently; we look at the raw parameters first and
-show a notice naming the parameter (never echoing its value). Pages call `context()` and get
+Every filter is a widget kept in step with a URL query parameter (its key) holding codes, never
+labels, so a link reproduces the view in any language. Streamlit's own `bind="query-params"`
+matches the URL against the formatted (translated) label, so the shell syncs by hand: on a
+session's first run the widget starts from the URL, and every run writes the widget's value
+back. An invalid value falls back to the default with a notice naming the parameter (never
+echoing its value). Pages call `context()` and get
 the language, the metrics filters, captions and the warehouse version to query.
 
 To add a filter: add it to werkpad.metrics.FILTERS (its SQL), to MULTI_FILTERS here (its options)
@@ -89,8 +92,38 @@ def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[s
     }
 
 
-def _invalid_multi(key: str, options: list[str]) -> bool:
-    return any(v not in options for v in st.query_params.get_all(key))
+def _to_url(key: str, value: Any, default: Any) -> None:
+    """Write a filter's value to the URL; a default value leaves the URL clean."""
+    if value in (None, [], default):
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    text = value.isoformat() if isinstance(value, dt.date) else value
+    if st.query_params.get_all(key) != (text if isinstance(text, list) else [text]):
+        st.query_params[key] = text
+
+
+def _start_multi(key: str, options: list[str], label: str, invalid: list[str]) -> None:
+    """Seed a multi-select from the URL on a session's first run; drop stale choices later."""
+    if key not in st.session_state:
+        raw = st.query_params.get_all(key)
+        ok = all(v in options for v in raw)
+        if not ok:
+            invalid.append(label)
+        st.session_state[key] = raw if ok else []
+    else:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
+def _start_single(key: str, options: list, default, label: str, invalid: list[str], parse=str):
+    """Seed a single-value widget from the URL on a session's first run."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get(key)
+    value = parse(raw) if raw is not None else None
+    if raw is not None and value not in options:
+        invalid.append(label)
+    st.session_state[key] = value if value in options else default
 
 
 def _parse_date(text: str | None) -> dt.date | None:
@@ -116,17 +149,14 @@ def _period_bounds(period: str, first: dt.date, last: dt.date) -> tuple[dt.date,
 
 
 def _language() -> Translator:
-    raw = st.query_params.get("lang")
-    invalid = raw is not None and raw not in LANGUAGES
+    invalid: list[str] = []
+    _start_single("lang", list(LANGUAGES), DEFAULT_LANGUAGE, "lang", invalid)
     lang = st.sidebar.segmented_control(
-        "Taal · Langue · Language",
-        list(LANGUAGES),
-        default=DEFAULT_LANGUAGE,
-        key="lang",
-        bind="query-params",
-        format_func=str.upper,
+        "Taal · Langue · Language", list(LANGUAGES), key="lang", format_func=str.upper
     )
-    t = Translator(lang or DEFAULT_LANGUAGE)
+    lang = lang or DEFAULT_LANGUAGE
+    _to_url("lang", lang, DEFAULT_LANGUAGE)
+    t = Translator(lang)
     if invalid:
         st.warning(t("app.invalid_params", names="lang"))
     return t
@@ -166,19 +196,18 @@ def build() -> Context | None:
         "target_group",
     ):
         options = _multi_options(refs, lambda k: chosen.get(k, []))[key]
-        if _invalid_multi(key, options):
-            invalid.append(t(f"filter.{key}"))
+        _start_multi(key, options, t(f"filter.{key}"), invalid)
         kind = key if key in names else None
         chosen[key] = st.sidebar.multiselect(
             t(f"filter.{key}"),
             options,
             key=key,
-            bind="query-params",
             placeholder=t("filter.all"),
             format_func=(lambda v, k=kind: names[k].get(v, v))
             if kind
             else (lambda v, k=key: t.category(k, v)),
         )
+        _to_url(key, chosen[key], [])
     filters: dict[str, Any] = dict(chosen)
     period, start, end = _period(t, first, data_date, invalid)
     if period != "whole":
@@ -201,42 +230,27 @@ def build() -> Context | None:
 
 
 def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str]):
-    if st.query_params.get("period") not in (None, *PERIODS):
-        invalid.append(t("filter.period"))
+    _start_single("period", PERIODS, "whole", t("filter.period"), invalid)
     period = st.sidebar.selectbox(
-        t("filter.period"),
-        PERIODS,
-        key="period",
-        bind="query-params",
-        format_func=lambda p: t(f"period.{p}"),
+        t("filter.period"), PERIODS, key="period", format_func=lambda p: t(f"period.{p}")
     )
-    period = period or "whole"
+    _to_url("period", period, "whole")
     if period != "custom":
+        for key in ("from", "to"):
+            _to_url(key, None, None)
         start, end = _period_bounds(period, first, data_date)
         return period, start, end
-    for key in ("from", "to"):
-        raw = st.query_params.get(key)
-        parsed = _parse_date(raw)
-        if raw is not None and (parsed is None or not first <= parsed <= data_date):
-            invalid.append(t(f"filter.{key}"))
+    days = [first + dt.timedelta(days=i) for i in range((data_date - first).days + 1)]
+    for key, default in (("from", first), ("to", data_date)):
+        _start_single(key, days, default, t(f"filter.{key}"), invalid, parse=_parse_date)
     start = st.sidebar.date_input(
-        t("filter.from"),
-        value=first,
-        min_value=first,
-        max_value=data_date,
-        key="from",
-        bind="query-params",
-        format="DD/MM/YYYY",
+        t("filter.from"), min_value=first, max_value=data_date, key="from", format="DD/MM/YYYY"
     )
     end = st.sidebar.date_input(
-        t("filter.to"),
-        value=data_date,
-        min_value=first,
-        max_value=data_date,
-        key="to",
-        bind="query-params",
-        format="DD/MM/YYYY",
+        t("filter.to"), min_value=first, max_value=data_date, key="to", format="DD/MM/YYYY"
     )
+    _to_url("from", start, first)
+    _to_url("to", end, data_date)
     if start > end:
         start, end = end, start
     return period, start, end
