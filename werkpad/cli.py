@@ -128,6 +128,8 @@ def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        "--client.toolbarMode",
+        "viewer",
         "--",
         "--warehouse",
         str(warehouse),

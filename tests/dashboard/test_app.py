@@ -44,7 +44,7 @@ def test_overview_shows_independent_counts(app, all_trajectories):
 
 
 def test_data_quality_page_lists_every_snapshot(app, loaded):
-    app.switch_page("pages/data_quality.py").run()
+    app.switch_page("views/data_quality.py").run()
     assert not app.exception
     snapshots = app.dataframe[0].value
     assert sorted(snapshots["project_code"]) == sorted(

@@ -3,7 +3,7 @@
 Run through `werkpad serve` (or `streamlit run werkpad/dashboard/app.py -- --warehouse F`).
 The shell draws the language switch, the global filters and the freshness line, and hands each
 page a Context; a page reads filters -> calls a query function -> calls a chart function.
-To add a page: add a file under pages/, a `nav.<name>` label, and an entry in PAGES.
+To add a page: add a file under views/, a `nav.<name>` label, and an entry in PAGES.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import streamlit as st
 
 from werkpad.dashboard import shell
 
-PAGES_DIR = Path(__file__).parent / "pages"
+PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 PAGES = [
     ("overview", ":material/monitoring:"),
     ("reach", ":material/groups:"),

@@ -111,21 +111,34 @@ def lines(
     """A line per group (or one line) over x."""
     fig = go.Figure()
     groups = frame.partition_by(by, maintain_order=True, as_dict=True) if by else {(None,): frame}
-    for (key,), part in groups.items():
+    for i, ((key,), part) in enumerate(groups.items()):
         name = (labels or {}).get(key, t.category(by, key)) if by else y_label
+        # a category keeps its own colour; other groupings (windows, ...) take them in order
+        line_color = color(by, key) if by in CATEGORY_ORDER else OKABE_ITO[i % len(OKABE_ITO)]
         fig.add_trace(
             go.Scatter(
                 x=part[x].to_list(),
                 y=part[y].to_list(),
                 mode="lines+markers",
                 name=name,
-                line={"color": color(by, key) if by else OKABE_ITO[0], "width": 3},
+                line={"color": line_color, "width": 3},
             )
         )
     fig = _layout(fig, title, x_label, y_label)
+    _localise_dates(fig, frame[x], t)
     if percent:
         fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _separators(fig, t)
+
+
+def _localise_dates(fig: go.Figure, values: pl.Series, t: Translator) -> None:
+    """Month names in the user's language: Plotly's own date ticks are English only."""
+    if values.dtype != pl.Date or values.is_empty():
+        return
+    months = values.unique().sort().to_list()
+    step = max(1, len(months) // 8)
+    ticks = months[::step]
+    fig.update_xaxes(tickvals=ticks, ticktext=[t.month(d) for d in ticks])
 
 
 def funnel(steps: list[tuple[str, int]], t: Translator, title: str) -> go.Figure:

@@ -264,18 +264,16 @@ def _freshness(t: Translator, version: data.Version) -> None:
     loaded = snapshots["loaded_at"].max()
     st.caption(t("freshness.line", date=t.date(newest), loaded=t.datetime(loaded)))
     stale_before = dt.datetime.now() - dt.timedelta(hours=config.STALE_AFTER_HOURS)
-    for row in snapshots.iter_rows(named=True):
-        if row["loaded_at"] < stale_before:
-            st.warning(
-                t(
-                    "freshness.stale",
-                    project=row["project_code"],
-                    loaded=t.datetime(row["loaded_at"]),
-                ),
-                icon=":material/schedule:",
-            )
-        if row["last_status"] == "refused":
-            st.warning(t("freshness.refused", project=row["project_code"]), icon=":material/block:")
+    stale = snapshots.filter(pl.col("loaded_at") < stale_before)
+    refused = snapshots.filter(pl.col("last_status") == "refused")
+    notes = [
+        t("freshness.stale", project=row["project_code"], loaded=t.datetime(row["loaded_at"]))
+        for row in stale.iter_rows(named=True)
+    ]
+    if not refused.is_empty():
+        notes.append(t("freshness.refused", project=", ".join(refused["project_code"])))
+    if notes:
+        st.warning("  \n".join(notes), icon=":material/warning:")
 
 
 def _caption(t: Translator, filters: dict[str, Any], names) -> tuple[str, str]:
