@@ -68,7 +68,8 @@ class Translator:
         return MISSING if value is None else format_decimal(value, "#,##0", locale=self.locale)
 
     def rate(self, value: float | None) -> str:
-        return MISSING if value is None else format_percent(value, "#,##0.0 %", locale=self.locale)
+        pattern = "#,##0.0%" if self.lang == "en" else "#,##0.0 %"  # Belgian style: 65,0 %
+        return MISSING if value is None else format_percent(value, pattern, locale=self.locale)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"

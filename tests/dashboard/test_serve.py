@@ -1,4 +1,4 @@
-"""The dashboard as it stands: pages render the metrics layer's figures, and it really serves."""
+"""`werkpad demo` on a fresh folder: writes samples, loads them and really serves."""
 
 from __future__ import annotations
 
@@ -10,46 +10,6 @@ import time
 import urllib.request
 
 import duckdb
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from tests.metrics.test_metrics import expected
-from werkpad.config import PACKAGE_DIR
-
-APP = str(PACKAGE_DIR / "dashboard" / "app.py")
-
-
-@pytest.fixture
-def app(loaded, monkeypatch):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
-
-
-def _number(text: str) -> float:
-    """'1.234' (thousands) -> 1234; '64.2%' -> 64.2."""
-    if text.endswith("%"):
-        return float(text[:-1])
-    return float(text.replace(".", ""))
-
-
-def test_overview_shows_independent_counts(app, all_trajectories):
-    assert not app.exception
-    want = expected(all_trajectories)
-    shown = {m.label: m.value for m in app.metric}
-    assert _number(shown["People reached"]) == want["reached"]
-    assert _number(shown["Steps towards work"]) == want["stepped"]
-    assert _number(shown["Step rate"]) == pytest.approx(100 * want["step_rate"], abs=0.05)
-
-
-def test_data_quality_page_lists_every_snapshot(app, loaded):
-    app.switch_page("views/data_quality.py").run()
-    assert not app.exception
-    snapshots = app.dataframe[0].value
-    assert sorted(snapshots["project_code"]) == sorted(
-        f.project_code for f in loaded[1].files if f.status == "loaded"
-    )
 
 
 def _free_port() -> int:

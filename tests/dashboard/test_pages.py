@@ -1,0 +1,152 @@
+"""Each page under AppTest: no exception, and the figures it shows equal independent counts.
+
+The independent counts are made with polars on the generator's typed frames (the `loaded`
+warehouse holds exactly those), for a filter: Limburg and first contact in 2022.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from werkpad.config import PACKAGE_DIR
+from werkpad.contract import default_contract
+
+APP = str(PACKAGE_DIR / "dashboard" / "app.py")
+FILTER = {"province": "LIM", "period": "custom", "from": "2022-01-01", "to": "2022-12-31"}
+
+
+@pytest.fixture
+def app(loaded, monkeypatch):
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
+
+    def run(page: str | None = None, **params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def selection(all_trajectories) -> pl.DataFrame:
+    """The trajectories the FILTER selects, counted independently of the warehouse."""
+    provinces = {
+        r["region_code"]: r["province_code"] for r in default_contract().reference_rows("regions")
+    }
+    return all_trajectories.filter(
+        pl.col("region_code").replace_strict(provinces) == "LIM",
+        pl.col("reached_on").is_between(dt.date(2022, 1, 1), dt.date(2022, 12, 31)),
+    )
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def _chart(at: AppTest, title_part: str) -> dict:
+    return next(c for c in _charts(at) if title_part in c["layout"]["title"]["text"])
+
+
+def _int(text: str) -> int:
+    return int(text.replace(".", "").replace(",", "").replace("\u202f", ""))
+
+
+def test_overview_headline_equals_independent_counts(app, selection):
+    at = app(**FILTER)
+    shown = {m.label: m.value for m in at.metric}
+    assert _int(shown["Bereikte personen"]) == selection.height
+    stepped = (selection["decision"] == "step_to_work").sum()
+    decided = selection["decision"].is_not_null().sum()
+    assert _int(shown["Stappen naar werk"]) == stepped
+    assert shown["Stapratio"] == f"{100 * stepped / decided:.1f} %".replace(".", ",")
+    funnel = _chart(at, "Van eerste contact")["data"][0]["x"]
+    assert funnel[0] == selection.height and funnel[-1] == selection["job_started_on"].count()
+
+
+def test_reach_by_region_equals_independent_counts(app, selection):
+    at = app("reach", **FILTER)
+    chart = _chart(at, "subregio")["data"][0]
+    want = dict(selection.group_by("region_code").len().iter_rows())
+    names = {r["region_code"]: r["name"] for r in default_contract().reference_rows("regions")}
+    assert dict(zip(chart["y"], chart["x"], strict=True)) == {names[k]: v for k, v in want.items()}
+
+
+def test_conversion_rates_with_intervals(app, selection):
+    at = app("conversion", **FILTER)
+    chart = _chart(at, "Wilson")["data"][0]
+    decided = selection["decision"].is_not_null().sum()
+    rate = (selection["decision"] == "step_to_work").sum() / decided
+    assert chart["x"] == [pytest.approx(rate)]
+    low, high = chart["error_x"]["arrayminus"][0], chart["error_x"]["array"][0]
+    assert 0 < low < 0.15 and 0 < high < 0.15  # a real interval around the rate
+
+
+def test_referral_volume_equals_independent_counts(app, selection):
+    at = app("referral", **FILTER)
+    chart = _chart(at, "toeleider")["data"][0]
+    want = dict(selection.group_by("referral_source").len().iter_rows())
+    assert sum(chart["x"]) == selection.height and sorted(chart["x"]) == sorted(want.values())
+    sankey = next(c for c in _charts(at) if c["data"][0]["type"] == "sankey")["data"][0]
+    assert sum(sankey["link"]["value"]) == 2 * selection.height  # two stages of flows
+
+
+def test_outcomes_step_types_equal_independent_counts(app, selection):
+    at = app("outcomes", **FILTER)
+    chart = _chart(at, "soort")["data"][0]
+    want = selection.filter(pl.col("step_type").is_not_null()).group_by("step_type").len()
+    assert sorted(chart["x"]) == sorted(want["len"].to_list())
+
+
+def test_data_quality_lists_snapshots_and_refusals(app, loaded):
+    at = app("data_quality")
+    snapshots = at.dataframe[0].value
+    assert sorted(snapshots["project_code"]) == [
+        "WGTW-ANT",
+        "WGTW-LIM",
+        "WGTW-OVL",
+        "WGTW-VBR",
+        "WGTW-WVL",
+    ]
+    assert len(at.expander) == min(20, len(loaded[1].refused))
+
+
+def test_query_parameters_round_trip(app):
+    at = app(**FILTER, lang="fr")
+    assert at.multiselect(key="province").value == ["LIM"]
+    assert at.selectbox(key="period").value == "custom"
+    assert at.date_input(key="from").value == dt.date(2022, 1, 1)
+    at.multiselect(key="province").select("ANT").run()
+    assert sorted(at.query_params["province"]) == ["ANT", "LIM"]
+    assert at.query_params["lang"] in ("fr", ["fr"])
+    at.selectbox(key="period").select("whole").run()
+    assert "from" not in at.query_params and "period" not in at.query_params
+
+
+def test_invalid_parameter_falls_back_with_a_notice(app, selection):
+    at = app(province="NOPE", lang="en")
+    assert any("Invalid value in the link for: Province" in w.value for w in at.warning)
+    assert "NOPE" not in " ".join(w.value for w in at.warning)
+    assert at.multiselect(key="province").value == []
+
+
+def test_language_switch(app):
+    at = app()
+    assert at.title[0].value == "Overzicht"
+    at.segmented_control(key="lang").set_value("fr").run()
+    assert at.title[0].value == "Aperçu"
+    assert at.query_params["lang"] in ("fr", ["fr"])
+    at = app(lang="fr")
+    assert at.title[0].value == "Aperçu"
+    assert any(m.label == "Personnes atteintes" for m in at.metric)
+    at = app(lang="en")
+    assert at.title[0].value == "Overview"
