@@ -84,7 +84,7 @@ def bar(
     """One bar per category, coloured by category, largest first."""
     frame = frame.sort(value, descending=not horizontal)
     names = [labels.get(v, v) if labels else t.category(kind, v) for v in frame[kind]]
-    colours = [color(kind, v) for v in frame[kind]]
+    colours = [color(kind, v) if kind in CATEGORY_ORDER else OKABE_ITO[0] for v in frame[kind]]
     values = frame[value].to_list()
     trace = (
         go.Bar(x=values, y=names, orientation="h", marker_color=colours)

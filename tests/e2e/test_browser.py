@@ -1,0 +1,140 @@
+"""A real browser on a real server: `werkpad serve` on loopback, Debian's chromium via Playwright.
+
+Opens every page, changes a filter and the language through the UI, downloads a chart as PNG
+and SVG and checks the files. Screenshots go to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import polars as pl
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from werkpad.config import REPO_DIR
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO_DIR / "test-artifacts"
+PAGES = {
+    "": "Overzicht",
+    "reach": "Bereik",
+    "conversion": "Doorstroom",
+    "referral": "Toeleiders",
+    "outcomes": "Resultaten",
+    "data_quality": "Datakwaliteit",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(loaded):
+    """`werkpad serve` on a free loopback port, on the loaded sample warehouse."""
+    port = _free_port()
+    warehouse = loaded[0] / "warehouse.duckdb"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "werkpad.cli",
+            "serve",
+            "--warehouse",
+            str(warehouse),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("werkpad serve did not come up")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    assert os.path.exists(CHROMIUM), "Debian's chromium is required (.ci/run installs it)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 1800}, accept_downloads=True
+        )
+        yield context.new_page()
+        browser.close()
+
+
+def _open(page: Page, url: str, title: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_every_page_opens(page, server):
+    for path, title in PAGES.items():
+        _open(page, f"{server}/{path}", title)
+        page.screenshot(path=ARTIFACTS / f"page-{path or 'overview'}.png", full_page=True)
+
+
+def test_filter_language_and_downloads(page, server, all_trajectories, tmp_path):
+    _open(page, server, "Overzicht")
+    page.get_by_test_id("stMultiSelect").filter(has_text="Provincie").click()
+    page.get_by_role("option", name="Limburg").click()
+    page.keyboard.press("Escape")
+    limburg = all_trajectories.filter(pl.col("project_code") == "WGTW-LIM").height
+    reached = page.get_by_test_id("stMetric").filter(has_text="Bereikte personen")
+    expect(reached).to_contain_text(f"{limburg:,}".replace(",", "."), timeout=30_000)
+    assert "province=LIM" in page.url
+    page.screenshot(path=ARTIFACTS / "overview-limburg.png", full_page=True)
+
+    files: dict[str, Path] = {}
+    for label in ("PNG", "SVG"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_test_id("stDownloadButton").filter(has_text=label).first.click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        files[label] = target
+    assert files["PNG"].read_bytes().startswith(b"\x89PNG")
+    assert b"<svg" in files["SVG"].read_bytes()[:500]
+    for path in files.values():
+        assert "province-LIM" in path.name and "20231231" in path.name
+
+    page.get_by_test_id("stButtonGroup").get_by_text("FR", exact=True).click()
+    expect(page.get_by_role("heading", name="Aperçu", exact=True)).to_be_visible(timeout=30_000)
+    assert "lang=fr" in page.url and "province=LIM" in page.url
+    page.screenshot(path=ARTIFACTS / "overview-limburg-fr.png", full_page=True)
