@@ -118,7 +118,7 @@ def test_cli_metrics_json(loaded, all_trajectories):
 def test_every_metric_is_documented_and_labelled():
     for metric in metrics.load_metrics():
         assert metric.label and len(metric.description) > 20, metric.name
-        assert metric.type in ("count", "ratio")
+        assert metric.type in ("count", "aggregate", "ratio")
     assert {
         "reached",
         "exploring",
@@ -140,3 +140,21 @@ def test_unknown_filter_or_grouping_is_refused(con):
         metrics.compute(con, {"drop table": [1]})
     with pytest.raises(ValueError):
         metrics.compute(con, group_by=["1; DROP TABLE x"])
+
+
+def test_wilson_interval_brackets_the_rate(con, all_trajectories):
+    got = metrics.compute(con, group_by=["project_code"], only=["step_rate_low", "step_rate_high"])
+    for row in got:
+        assert 0 <= row["step_rate_low"] < row["step_rate"] < row["step_rate_high"] <= 1
+    # independent Wilson bound for one project, from the formula
+    frame = all_trajectories.filter(pl.col("project_code") == got[0]["project_code"])
+    k = (frame["decision"] == "step_to_work").sum()
+    n = frame["decision"].is_not_null().sum()
+    p, z = k / n, 1.96
+    low = (p + z**2 / (2 * n) - z * (p * (1 - p) / n + z**2 / (4 * n**2)) ** 0.5) / (1 + z**2 / n)
+    assert got[0]["step_rate_low"] == pytest.approx(low)
+
+
+def test_only_computes_what_is_asked_and_what_ratios_need(con):
+    (row,) = metrics.compute(con, only=["step_rate"])
+    assert set(row) == {"decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"}

@@ -75,10 +75,15 @@ def headline(version: Version, filters: tuple) -> dict:
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def grouped(version: Version, filters: tuple, group_by: tuple[str, ...]) -> pl.DataFrame:
-    """The metrics per group, as a polars frame sorted by the groups."""
-    rows = metrics.compute(_cursor(version), _thaw(filters), list(group_by))
-    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+def grouped(
+    version: Version, filters: tuple, group_by: tuple[str, ...], only: tuple[str, ...]
+) -> pl.DataFrame:
+    """The metrics `only` per group, as a polars frame with the groups first, sorted by them."""
+    rows = metrics.compute(_cursor(version), _thaw(filters), list(group_by), list(only))
+    columns = [*group_by, *only]
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
+    return pl.DataFrame(rows, infer_schema_length=None).select(columns)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

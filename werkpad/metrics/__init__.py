@@ -122,18 +122,37 @@ def where_clause(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return " AND ".join(conditions), params
 
 
-def metrics_sql(filters: dict[str, Any], group_by: list[str] | None = None) -> tuple[str, dict]:
+def _selected(names: list[str] | None) -> list[Metric]:
+    """The metrics asked for plus what their ratios need, in definition order."""
+    metrics = load_metrics()
+    if names is None:
+        return list(metrics)
+    bounds = {f"{m.name}_{end}": m.name for m in metrics if m.interval for end in ("low", "high")}
+    wanted = {bounds.get(n, n) for n in names}  # an interval bound comes with its rate
+    unknown = wanted - {m.name for m in metrics}
+    if unknown:
+        raise ValueError(f"unknown metrics {sorted(unknown)}")
+    for m in metrics:
+        if m.name in wanted and m.type == "ratio":
+            wanted |= {m.numerator, m.denominator}
+    return [m for m in metrics if m.name in wanted]
+
+
+def metrics_sql(
+    filters: dict[str, Any], group_by: list[str] | None = None, only: list[str] | None = None
+) -> tuple[str, dict]:
     group_by = group_by or []
     unknown = set(group_by) - set(GROUPABLE)
     if unknown:
         raise ValueError(f"cannot group by {sorted(unknown)}")
     where, params = where_clause(filters)
-    metrics = load_metrics()
+    metrics = _selected(only)
     counts = ",\n        ".join(
         f"{m.aggregate_sql()} AS {m.name}" for m in metrics if m.type != "ratio"
     )
-    ratios = ",\n        ".join(
-        item for m in metrics if m.type == "ratio" for item in m.ratio_sql()
+    ratios = (
+        ",\n        ".join(item for m in metrics if m.type == "ratio" for item in m.ratio_sql())
+        or "NULL AS no_ratio"
     )
     columns = ", ".join(group_by)
     sql = load_sql("metrics/aggregate").format(
@@ -151,9 +170,10 @@ def compute(
     con: duckdb.DuckDBPyConnection,
     filters: dict[str, Any] | None = None,
     group_by: list[str] | None = None,
+    only: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Metrics per group as plain dicts (one dict when not grouped)."""
-    sql, params = metrics_sql(filters or {}, group_by)
+    """Metrics per group as plain dicts (one dict when not grouped); `only` limits the metrics."""
+    sql, params = metrics_sql(filters or {}, group_by, only)
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

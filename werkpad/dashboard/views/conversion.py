@@ -35,15 +35,18 @@ group = st.segmented_control(
     format_func=lambda g: t(f"filter.{GROUPS[g]}"),
 )
 group = group or "project_code"
-rates = data.grouped(ctx.version, ctx.key, (group,)).select(
-    group, "decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"
+rates = data.grouped(
+    ctx.version,
+    ctx.key,
+    (group,),
+    ("decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"),
 )
 fig = charts.rates_with_interval(
     rates, group, "step_rate", t, t("conversion.rates_title"), ctx.names[GROUPS[group]]
 )
 downloads.chart(fig, rates, f"step_rate_by_{GROUPS[group]}", ctx)
-cohorts = data.grouped(ctx.version, ctx.key, ("reached_quarter",)).select(
-    "reached_quarter", "step_rate_3m", "step_rate_6m", "step_rate_12m"
+cohorts = data.grouped(
+    ctx.version, ctx.key, ("reached_quarter",), ("step_rate_3m", "step_rate_6m", "step_rate_12m")
 )
 long = cohorts.unpivot(index="reached_quarter", variable_name="window", value_name="rate")
 fig = charts.lines(

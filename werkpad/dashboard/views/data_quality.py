@@ -33,6 +33,8 @@ for row in refused.head(20).iter_rows(named=True):
             st.markdown(f"- {reason}")  # rule, columns, counts, row numbers: no cell values
         report = Path(row["report_path"]) if row["report_path"] else None
         if report and report.exists():
+            with st.container(border=True):  # our own report: rules and row numbers only
+                st.markdown(report.read_text(encoding="utf-8"))
             st.caption(f"{t('quality.report')}: {report}")
             docs = report.with_name(report.name.replace(".report.md", ".datadocs")) / "index.html"
             if docs.exists():

@@ -22,24 +22,25 @@ for column, (name, fmt) in zip(
 ):
     column.metric(t.metric(name), fmt(now[name]), border=True)
 left, right = st.columns(2)
-steps = data.grouped(ctx.version, ctx.key, ("step_type",)).select("step_type", "stepped")
+steps = data.grouped(ctx.version, ctx.key, ("step_type",), ("stepped",))
 steps = steps.filter(pl.col("step_type").is_not_null())
 with left:
     fig = charts.bar(
         steps, "step_type", "stepped", t, t("outcomes.step_types_title"), t("axis.people")
     )
     downloads.chart(fig, steps, "step_types", ctx)
-circuits = data.grouped(ctx.version, ctx.key, ("job_circuit",)).select(
-    "job_circuit", "job_started", "sustained_3m"
-)
+circuits = data.grouped(ctx.version, ctx.key, ("job_circuit",), ("job_started", "sustained_3m"))
 circuits = circuits.filter(pl.col("job_circuit").is_not_null())
 with right:
     fig = charts.bar(
         circuits, "job_circuit", "job_started", t, t("outcomes.circuit_title"), t("axis.people")
     )
     downloads.chart(fig, circuits, "job_circuit", ctx)
-stops = data.grouped(ctx.version, ctx.key, ("end_reason",)).select(
-    "end_reason", "early_stops", "early_stops_warm_handover", "warm_handover_rate"
+stops = data.grouped(
+    ctx.version,
+    ctx.key,
+    ("end_reason",),
+    ("early_stops", "early_stops_warm_handover", "warm_handover_rate"),
 )
 stops = stops.filter(pl.col("early_stops") > 0)
 fig = charts.bar(

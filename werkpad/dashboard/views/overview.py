@@ -38,8 +38,8 @@ for row in (HEADLINE[:4], HEADLINE[4:]):
         )
 steps = [(t.metric(name), now[name]) for name in FUNNEL]
 funnel = charts.funnel(steps, t, t("overview.funnel_title"))
-downloads.chart(funnel, data.grouped(ctx.version, ctx.key, ()).select(FUNNEL), "funnel", ctx)
-trend = data.grouped(ctx.version, ctx.key, ("reached_month",)).select("reached_month", "reached")
+downloads.chart(funnel, data.grouped(ctx.version, ctx.key, (), tuple(FUNNEL)), "funnel", ctx)
+trend = data.grouped(ctx.version, ctx.key, ("reached_month",), ("reached",))
 fig = charts.lines(
     trend,
     "reached_month",

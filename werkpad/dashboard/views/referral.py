@@ -1,5 +1,6 @@
 """Referral sources: volume and conversion by referral source and partner; a Sankey."""
 
+import polars as pl
 import streamlit as st
 
 from werkpad.dashboard import charts, data, downloads
@@ -8,14 +9,11 @@ from werkpad.dashboard.shell import context
 ctx = context()
 t = ctx.t
 st.title(t("nav.referral"))
-by_source = data.grouped(ctx.version, ctx.key, ("referral_source",)).select(
-    "referral_source",
-    "reached",
-    "decided",
-    "stepped",
-    "step_rate",
-    "step_rate_low",
-    "step_rate_high",
+by_source = data.grouped(
+    ctx.version,
+    ctx.key,
+    ("referral_source",),
+    ("reached", "decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"),
 )
 left, right = st.columns(2)
 with left:
@@ -28,11 +26,22 @@ with right:
         by_source, "referral_source", "step_rate", t, t("conversion.rates_title"), {}
     )
     downloads.chart(fig, by_source, "step_rate_by_referral_source", ctx)
-flows = data.grouped(ctx.version, ctx.key, ("referral_source", "decision_state", "outcome"))
-flows = flows.select("referral_source", "decision_state", "outcome", "reached")
+flows = data.grouped(
+    ctx.version, ctx.key, ("referral_source", "decision_state", "outcome"), ("reached",)
+)
 downloads.chart(charts.sankey(flows, t, t("referral.sankey_title")), flows, "sankey", ctx)
 st.subheader(t("referral.by_partner_title"))
-by_partner = data.grouped(ctx.version, ctx.key, ("partner_code", "referral_source")).select(
-    "partner_code", "referral_source", "reached", "stepped", "step_rate"
+by_partner = data.grouped(
+    ctx.version, ctx.key, ("partner_code", "referral_source"), ("reached", "step_rate")
+)
+by_partner = by_partner.select(
+    pl.col("partner_code")
+    .replace_strict(ctx.names["partner"], default=pl.col("partner_code"))
+    .alias(t("filter.partner")),
+    pl.col("referral_source")
+    .map_elements(lambda v: t.category("referral_source", v), return_dtype=pl.String)
+    .alias(t("filter.referral_source")),
+    pl.col("reached").alias(t("column.reached")),
+    pl.col("step_rate").alias(t("column.step_rate")),
 )
 downloads.table(by_partner, "referral_by_partner", ctx)

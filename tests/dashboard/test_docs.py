@@ -1,0 +1,35 @@
+"""Every page is documented: a docstring, a label in each language, a line in the README."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from werkpad.dashboard.i18n import LANGUAGES, translations
+
+VIEWS = Path("werkpad/dashboard/views")
+
+
+def _pages() -> list[str]:
+    tree = ast.parse(Path("werkpad/dashboard/app.py").read_text(encoding="utf-8"))
+    pages = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"
+    )
+    return [elt.elts[0].value for elt in pages.value.elts]
+
+
+def test_every_view_file_is_routed():
+    assert sorted(_pages()) == sorted(p.stem for p in VIEWS.glob("*.py"))
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_page_is_documented(page):
+    module = ast.parse((VIEWS / f"{page}.py").read_text(encoding="utf-8"))
+    assert len(ast.get_docstring(module) or "") > 20
+    for lang in LANGUAGES:
+        assert f"nav.{page}" in translations(lang)
+    assert f"*{translations('en')[f'nav.{page}']}*" in Path("README.md").read_text()
