@@ -1,0 +1,165 @@
+"""Small-count suppression: one implementation for every figure that leaves the product.
+
+A published table is a grid of counts with its row totals, column totals and grand total
+(a one-way breakdown is a grid of one row). Suppression has two steps:
+
+1. primary: every count from 1 to THRESHOLD - 1, inner cell or total, is withheld;
+2. complementary: while some withheld count could be worked out exactly from the published
+   counts and the additive relations between cells and totals, one more count is withheld:
+   the smallest published count that shares a row or column with it.
+
+"Worked out exactly" is decided by linear algebra, not by a rule of thumb: a withheld count is
+derivable when its unit vector lies in the row space of the table's equations restricted to
+the withheld counts. That catches the classic single withheld cell in a line and the subtler
+chains (a withheld cell that bridges two groups of withheld cells). Zero counts are published:
+an empty cell reveals no person.
+
+Rates whose numerator or denominator is withheld are withheld too (see `suppress_rate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Counts below this are withheld. 5 is the usual floor for small groups in Flemish and ESF
+# reporting; use 10 for tables a funder publishes (see REPORT_THRESHOLD).
+THRESHOLD = 5
+REPORT_THRESHOLD = 10
+SYMBOL = "x"  # shown for a withheld figure, explained in a footnote
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A table after suppression: counts with withheld ones as None, and the mask."""
+
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+    column_totals: list[int | None]
+    total: int | None
+
+    def withheld(self) -> int:
+        flat = [*sum(self.cells, []), *self.row_totals, *self.column_totals, self.total]
+        return sum(v is None for v in flat)
+
+
+def _layout(rows: int, cols: int) -> tuple[list[tuple], np.ndarray]:
+    """The variables of a grid and its additive equations (one per line).
+
+    Margins that would only repeat another count are not variables of their own: in a
+    one-row table the row total is the grand total and the column totals are the cells.
+    """
+    names: list[tuple] = [("cell", i, j) for i in range(rows) for j in range(cols)]
+    both = rows > 1 and cols > 1
+    if both:
+        names += [("row", i) for i in range(rows)] + [("col", j) for j in range(cols)]
+    names.append(("total",))
+    index = {name: k for k, name in enumerate(names)}
+    total = index[("total",)]
+    equations = []
+
+    def equation(members: list[int], margin: int) -> None:
+        eq = np.zeros(len(names))
+        eq[members] = 1
+        eq[margin] = -1
+        equations.append(eq)
+
+    if cols > 1:
+        for i in range(rows):
+            equation(
+                [index[("cell", i, j)] for j in range(cols)], index[("row", i)] if both else total
+            )
+    if rows > 1:
+        for j in range(cols):
+            equation(
+                [index[("cell", i, j)] for i in range(rows)], index[("col", j)] if both else total
+            )
+    if both:
+        equation([index[("row", i)] for i in range(rows)], total)
+    if rows == cols == 1:
+        equation([index[("cell", 0, 0)]], total)
+    return names, np.array(equations)
+
+
+def _values(grid: np.ndarray, names: list[tuple]) -> np.ndarray:
+    margins = {"row": grid.sum(1), "col": grid.sum(0)}
+    return np.array(
+        [
+            grid[n[1], n[2]]
+            if n[0] == "cell"
+            else grid.sum()
+            if n[0] == "total"
+            else margins[n[0]][n[1]]
+            for n in names
+        ]
+    )
+
+
+def derivable(equations: np.ndarray, withheld: np.ndarray) -> list[int]:
+    """Indices of withheld variables whose value follows from the published ones."""
+    unknown = np.flatnonzero(withheld)
+    if unknown.size == 0:
+        return []
+    system = equations[:, unknown]
+    rank = np.linalg.matrix_rank(system)
+    found = []
+    for position, variable in enumerate(unknown):
+        unit = np.zeros(unknown.size)
+        unit[position] = 1
+        if np.linalg.matrix_rank(np.vstack([system, unit])) == rank:
+            found.append(int(variable))
+    return found
+
+
+def suppress_grid(cells: list[list[int]], threshold: int = THRESHOLD) -> Suppressed:
+    """Suppress a grid of counts (rows x columns) with its margins; see the module docstring."""
+    grid = np.array(cells, dtype=np.int64).reshape(len(cells), -1)
+    rows, cols = grid.shape
+    names, equations = _layout(rows, cols)
+    values = _values(grid, names)
+    withheld = (values > 0) & (values < threshold)
+    while found := derivable(equations, withheld):
+        # protect a derivable count with the smallest published count on one of its lines
+        lines = equations[equations[:, found[0]] != 0] != 0
+        members = np.flatnonzero(lines.any(axis=0) & ~withheld)
+        candidates = [int(v) for v in members if values[v] > 0] or [int(v) for v in members]
+        if not candidates:
+            candidates = [int(v) for v in np.flatnonzero(~withheld)]
+        withheld[min(candidates, key=lambda v: (values[v], v))] = True
+    shown = {
+        name: (None if w else int(v)) for name, v, w in zip(names, values, withheld, strict=True)
+    }
+    total = shown[("total",)]
+
+    def margin(kind: str, k: int, single: tuple) -> int | None:
+        return shown.get((kind, k), shown.get(single, total))
+
+    return Suppressed(
+        cells=[[shown[("cell", i, j)] for j in range(cols)] for i in range(rows)],
+        row_totals=[
+            margin("row", i, ("cell", i, 0) if cols == 1 else ("total",)) for i in range(rows)
+        ],
+        column_totals=[
+            margin("col", j, ("cell", 0, j) if rows == 1 else ("total",)) for j in range(cols)
+        ],
+        total=total,
+    )
+
+
+def suppress_counts(
+    counts: list[int], threshold: int = THRESHOLD
+) -> tuple[list[int | None], int | None]:
+    """A one-way breakdown with its total: the counts and total after suppression."""
+    result = suppress_grid([counts], threshold)
+    return result.cells[0], result.total
+
+
+def suppress_rate(
+    rate: float | None, numerator: int | None, denominator: int | None, threshold: int = THRESHOLD
+) -> float | None:
+    """A rate is withheld when its numerator or denominator would be."""
+    for count in (numerator, denominator):
+        if count is None or 0 < count < threshold:
+            return None
+    return rate
