@@ -103,6 +103,27 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return config.EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from werkpad.report_pack import build_pack
+    from werkpad.warehouse import connect_read_only
+
+    if not args.warehouse.exists():
+        print(f"werkpad report: no warehouse at {args.warehouse}", file=sys.stderr)
+        return config.EXIT_USAGE
+    if args.period_from > args.period_to:
+        print("werkpad report: --period-from is after --period-to", file=sys.stderr)
+        return config.EXIT_USAGE
+    con = connect_read_only(args.warehouse)
+    try:
+        pack = build_pack(
+            con, args.out, args.period_from, args.period_to, args.project, args.threshold, args.lang
+        )
+    finally:
+        con.close()
+    print(f"{pack.path} ({pack.withheld} figures withheld below {args.threshold})")
+    return config.EXIT_OK
+
+
 def _cmd_contract(args: argparse.Namespace) -> int:
     from werkpad.contract_docs import render_contract
 
@@ -258,6 +279,38 @@ def build_parser() -> argparse.ArgumentParser:
     met.add_argument("--json", action="store_true", help="print one JSON object")
     met.set_defaults(func=_cmd_metrics)
 
+    rep = sub.add_parser(
+        "report",
+        help="write the funder report pack (ZIP)",
+        description="Write the funder report pack for a reporting period: ESF+ participants "
+        "table (XLSX, CSV), headline charts (PNG, SVG) and a one-page PDF summary, all with "
+        "small counts suppressed.",
+    )
+    rep.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
+    rep.add_argument(
+        "--period-from", type=_date, required=True, help="first contact on or after (YYYY-MM-DD)"
+    )
+    rep.add_argument(
+        "--period-to", type=_date, required=True, help="first contact on or before (YYYY-MM-DD)"
+    )
+    rep.add_argument(
+        "--project",
+        action="append",
+        metavar="CODE",
+        help="only this project (repeatable); default all",
+    )
+    rep.add_argument("--out", type=Path, required=True, help="the ZIP file to write")
+    rep.add_argument(
+        "--threshold",
+        type=_positive,
+        default=10,
+        help="withhold counts below this (default 10, for published packs)",
+    )
+    rep.add_argument(
+        "--lang", choices=["nl", "fr", "en"], default="nl", help="language of the pack (default nl)"
+    )
+    rep.set_defaults(func=_cmd_report)
+
     con = sub.add_parser(
         "contract",
         help="print the data contract as Markdown",
@@ -294,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("great_expectations", "py.warnings"):
+    for noisy in ("great_expectations", "py.warnings", "kaleido", "choreographer"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     return args.func(args)
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -133,6 +134,12 @@ def test_filter_language_and_downloads(page, server, all_trajectories, tmp_path)
     assert b"<svg" in files["SVG"].read_bytes()[:500]
     for path in files.values():
         assert "province-LIM" in path.name and "20231231" in path.name
+
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Rapportpakket").click()
+    pack = tmp_path / download.value.suggested_filename
+    download.value.save_as(pack)
+    assert zipfile.is_zipfile(pack) and "summary.pdf" in zipfile.ZipFile(pack).namelist()
 
     page.get_by_test_id("stButtonGroup").get_by_text("FR", exact=True).click()
     expect(page.get_by_role("heading", name="Aperçu", exact=True)).to_be_visible(timeout=30_000)

@@ -158,3 +158,13 @@ def test_wilson_interval_brackets_the_rate(con, all_trajectories):
 def test_only_computes_what_is_asked_and_what_ratios_need(con):
     (row,) = metrics.compute(con, only=["step_rate"])
     assert set(row) == {"decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"}
+
+
+def test_target_group_filter_stays_inside_the_other_filters(con, all_trajectories):
+    got = metrics.headline(
+        con, {"project": ["WGTW-LIM"], "target_group": ["addiction", "mental_health"]}
+    )
+    want = all_trajectories.filter(
+        pl.col("project_code") == "WGTW-LIM", pl.col("addiction") | pl.col("mental_health")
+    ).height
+    assert got["reached"] == want

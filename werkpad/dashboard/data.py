@@ -48,7 +48,7 @@ def _connection(path: str, version: Version) -> duckdb.DuckDBPyConnection:
     return connect_read_only(Path(path))
 
 
-def _cursor(version: Version) -> duckdb.DuckDBPyConnection:
+def cursor(version: Version) -> duckdb.DuckDBPyConnection:
     """A cursor of the shared connection; cursors may be used from several sessions at once."""
     return _connection(str(warehouse_path()), version).cursor()
 
@@ -71,7 +71,7 @@ def _thaw(filters: tuple) -> dict[str, Any]:
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def headline(version: Version, filters: tuple) -> dict:
     """The metrics over every trajectory in the selection."""
-    return metrics.compute(_cursor(version), _thaw(filters))[0]
+    return metrics.compute(cursor(version), _thaw(filters))[0]
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
@@ -79,7 +79,7 @@ def grouped(
     version: Version, filters: tuple, group_by: tuple[str, ...], only: tuple[str, ...]
 ) -> pl.DataFrame:
     """The metrics `only` per group, as a polars frame with the groups first, sorted by them."""
-    rows = metrics.compute(_cursor(version), _thaw(filters), list(group_by), list(only))
+    rows = metrics.compute(cursor(version), _thaw(filters), list(group_by), list(only))
     columns = [*group_by, *only]
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
@@ -89,4 +89,4 @@ def grouped(
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def table(version: Version, name: str) -> pl.DataFrame:
     """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`."""
-    return _cursor(version).sql(load_sql(f"dashboard/{name}")).pl()
+    return cursor(version).sql(load_sql(f"dashboard/{name}")).pl()

@@ -8,9 +8,12 @@ downloads). Every file carries the active filters and the data date in its name 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import tempfile
 import warnings
+from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -18,15 +21,14 @@ import polars as pl
 import streamlit as st
 import xlsxwriter
 
+from werkpad.dashboard import data
 from werkpad.dashboard.shell import Context
 
 
-@st.cache_resource
-def _kaleido_server() -> bool:
+def _kaleido_server() -> None:
     import kaleido
 
-    kaleido.start_sync_server(mathjax=False)
-    return True
+    kaleido.start_sync_server(mathjax=False, silence_warnings=True)  # once per process
 
 
 def file_name(name: str, ctx: Context, ext: str) -> str:
@@ -126,4 +128,32 @@ def table(frame: pl.DataFrame, name: str, ctx: Context) -> None:
         key=f"xlsx-{name}",
         on_click="ignore",
         icon=":material/grid_on:",
+    )
+
+
+def report_pack(ctx: Context, first: dt.date) -> None:
+    """The funder report pack for the period and projects in view (suppressed, threshold 10)."""
+    from werkpad.report_pack import build_pack
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "pack.zip"
+            build_pack(
+                data.cursor(ctx.version),
+                out,
+                ctx.filters.get("reached_from", first),
+                ctx.filters.get("reached_to", ctx.data_date),
+                ctx.filters.get("project") or None,
+                lang=ctx.t.lang,
+            )
+            return out.read_bytes()
+
+    st.download_button(
+        ctx.t("report.button"),
+        make,
+        file_name(ctx.t("report.title"), ctx, "zip"),
+        "application/zip",
+        key="report-pack",
+        on_click="ignore",
+        icon=":material/folder_zip:",
     )

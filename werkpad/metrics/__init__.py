@@ -117,7 +117,7 @@ def where_clause(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             continue
         if name not in FILTERS:
             raise ValueError(f"unknown filter {name}")
-        conditions.append(FILTERS[name])
+        conditions.append(f"({FILTERS[name]})")  # a filter's own OR never escapes it
         params[name] = list(value) if isinstance(value, list | tuple | set) else value
     return " AND ".join(conditions), params
 

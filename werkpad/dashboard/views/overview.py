@@ -50,3 +50,5 @@ fig = charts.lines(
     t("axis.people"),
 )
 downloads.chart(fig, trend, "reached_per_month", ctx)
+first = data.table(ctx.version, "data_dates")["first_reached"][0]
+downloads.report_pack(ctx, first)
