@@ -66,6 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     warehouse = build_warehouse(args.rows)
     os.environ["WERKPAD_WAREHOUSE"] = str(warehouse)
+    os.environ["WERKPAD_DEMO"] = "1"  # the steering view: every figure, no suppression
     from streamlit.testing.v1 import AppTest
 
     start = time.perf_counter()

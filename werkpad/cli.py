@@ -124,6 +124,50 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return config.EXIT_OK
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise ValueError("the passwords differ")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from werkpad.access import User, UserFile, hash_password
+
+    users = UserFile(args.users)
+    try:
+        if args.action == "add":
+            password = _read_password(args)
+            if len(password) < 12:
+                raise ValueError("a password has at least 12 characters")
+            users.add(
+                User(
+                    args.name,
+                    args.role,
+                    tuple(args.province or ()),
+                    tuple(args.project or ()),
+                    hash_password(password),
+                )
+            )
+            print(f"added {args.name} ({args.role})")
+        elif args.action == "remove":
+            if not users.remove(args.name):
+                raise ValueError(f"no user {args.name}")
+            print(f"removed {args.name}")
+        else:
+            for user in users.load().values():
+                scope = ", ".join([*user.provinces, *user.projects]) or "all"
+                print(f"{user.name}\t{user.role}\t{scope}")
+    except ValueError as exc:
+        print(f"werkpad users: {exc}", file=sys.stderr)
+        return config.EXIT_USAGE
+    return config.EXIT_OK
+
+
 def _cmd_contract(args: argparse.Namespace) -> int:
     from werkpad.contract_docs import render_contract
 
@@ -166,10 +210,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
         return config.EXIT_USAGE
     print(f"werkpad dashboard on http://{args.host}:{args.port}", file=sys.stderr)
-    return subprocess.call(
-        _streamlit_command(args.warehouse, args.host, args.port),
-        env=os.environ | {"WERKPAD_WAREHOUSE": str(args.warehouse)},
-    )
+    env = os.environ | {"WERKPAD_WAREHOUSE": str(args.warehouse)}
+    if getattr(args, "demo", False):
+        env["WERKPAD_DEMO"] = "1"  # no login; the dashboard shows a banner saying so
+    else:
+        env.pop("WERKPAD_DEMO", None)
+    return subprocess.call(_streamlit_command(args.warehouse, args.host, args.port), env=env)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -185,7 +231,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     result = run_load(inbox, config.DEFAULT_WAREHOUSE, config.DEMO_DIR / "quarantine")
     for f in result.files:
         print(f"{f.status:10} {f.file}", file=sys.stderr)
-    args.warehouse = config.DEFAULT_WAREHOUSE
+    args.warehouse, args.demo = config.DEFAULT_WAREHOUSE, True
     return _cmd_serve(args)
 
 
@@ -279,6 +325,62 @@ def build_parser() -> argparse.ArgumentParser:
     met.add_argument("--json", action="store_true", help="print one JSON object")
     met.set_defaults(func=_cmd_metrics)
 
+    users = sub.add_parser(
+        "users",
+        help="manage dashboard users (local user file)",
+        description="Manage the local user file: hashed passwords, roles and scopes, for "
+        "sites without an identity provider.",
+    )
+    users.add_argument(
+        "--users",
+        type=Path,
+        default=config.USERS_FILE,
+        help=f"the user file (default {config.USERS_FILE}; env WERKPAD_USERS)",
+    )
+    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="add or update a user",
+        description="Add or update a user; the password is asked for.",
+    )
+    add.add_argument("name", help="login name (or e-mail address with an identity provider)")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["steering", "funder", "project_lead"],
+        help="steering: everything; funder: suppressed aggregates; "
+        "project_lead: listed provinces or projects",
+    )
+    add.add_argument(
+        "--province",
+        action="append",
+        metavar="CODE",
+        help="province a project lead sees (repeatable)",
+    )
+    add.add_argument(
+        "--project",
+        action="append",
+        metavar="CODE",
+        help="project a project lead sees (repeatable)",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of a prompt",
+    )
+    remove = actions.add_parser("remove", help="remove a user", description="Remove a user.")
+    remove.add_argument("name", help="login name")
+    actions.add_parser(
+        "list",
+        help="list users and scopes",
+        description="List users with role and scope (never passwords).",
+    )
+    for action in actions.choices.values():
+        action.add_argument(
+            "--users", type=Path, default=argparse.SUPPRESS, help="the user file (as above)"
+        )
+    users.set_defaults(func=_cmd_users)
+
     rep = sub.add_parser(
         "report",
         help="write the funder report pack (ZIP)",
@@ -329,6 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
                 type=Path,
                 default=config.DEFAULT_WAREHOUSE,
                 help=f"DuckDB warehouse file (default {config.DEFAULT_WAREHOUSE})",
+            )
+            cmd.add_argument(
+                "--demo",
+                action="store_true",
+                help="local demo mode: no login, everything visible, a banner "
+                "says so (never on a server others can reach)",
             )
         cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
         cmd.add_argument("--port", type=int, default=8501, help="port to listen on")

@@ -19,6 +19,8 @@ METRICS_FILE = PACKAGE_DIR / "metrics" / "metrics.yaml"
 # Where `werkpad demo` keeps its build outputs (ignored by git).
 DEMO_DIR = Path(os.environ.get("WERKPAD_DEMO_DIR", REPO_DIR / "build" / "demo"))
 DEFAULT_WAREHOUSE = Path(os.environ.get("WERKPAD_WAREHOUSE", DEMO_DIR / "warehouse.duckdb"))
+# The local user file (hashed passwords, roles, scopes), for sites without an identity provider.
+USERS_FILE = Path(os.environ.get("WERKPAD_USERS", REPO_DIR / "build" / "users.json"))
 
 # Report at most this many row numbers per failing rule: enough for a data steward to find the
 # pattern in the source system, short enough to read.

@@ -163,3 +163,46 @@ def suppress_rate(
         if count is None or 0 < count < threshold:
             return None
     return rate
+
+
+def suppress_nested(
+    values: dict[str, int], chain: list[str], threshold: int = THRESHOLD
+) -> dict[str, int | None]:
+    """Counts that nest (reached >= exploring >= decided >= ...): primary suppression of each,
+    and of the later count wherever two published neighbours differ by a small number."""
+    shown: dict[str, int | None] = {
+        k: (None if 0 < v < threshold else v) for k, v in values.items()
+    }
+    for before, after in zip(chain, chain[1:], strict=False):
+        if shown[before] is not None and 0 < values[before] - values[after] < threshold:
+            shown[after] = None
+    return shown
+
+
+def suppress_columns(
+    groups: list[list[object]], columns: dict[str, list[int]], threshold: int = THRESHOLD
+) -> dict[str, list[int | None]]:
+    """Suppress count columns of a grouped result, each against its own totals.
+
+    With two grouping columns the counts form a grid with row and column totals; with one or
+    three and more they are a one-way breakdown against their total.
+    """
+    out = {}
+    for name, counts in columns.items():
+        if len(groups) == 2:
+            rows = sorted({v for v in groups[0] if v is not None}, key=str)
+            cols = sorted({v for v in groups[1] if v is not None}, key=str)
+            position = {(r, c): 0 for r in rows for c in cols}
+            for r, c, n in zip(groups[0], groups[1], counts, strict=True):
+                position[(r, c)] = int(n or 0)
+            grid = suppress_grid([[position[(r, c)] for c in cols] for r in rows], threshold)
+            shown = {
+                (r, c): grid.cells[i][j] for i, r in enumerate(rows) for j, c in enumerate(cols)
+            }
+            out[name] = [
+                shown.get((r, c), None if 0 < int(n or 0) < threshold else n)
+                for r, c, n in zip(groups[0], groups[1], counts, strict=True)
+            ]
+        else:
+            out[name] = suppress_counts([int(n or 0) for n in counts], threshold)[0]
+    return out

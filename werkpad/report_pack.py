@@ -143,10 +143,9 @@ def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.
 def suppressed_headline(con, filters: dict, threshold: int) -> dict[str, Any]:
     """Headline figures with small counts, and small steps between funnel counts, withheld."""
     raw = metrics.compute(con, filters, None, [*HEADLINE, "nec_jobs", *RATES])[0]
-    shown = {k: (None if 0 < raw[k] < threshold else raw[k]) for k in [*HEADLINE, "nec_jobs"]}
-    for before, after in zip(HEADLINE[:3], HEADLINE[1:4], strict=True):
-        if shown[before] is not None and 0 < raw[before] - raw[after] < threshold:
-            shown[after] = None  # else the small difference could be read off
+    shown: dict[str, Any] = disclosure.suppress_nested(
+        {k: raw[k] for k in [*HEADLINE, "nec_jobs"]}, HEADLINE[:4], threshold
+    )
     for rate, (numerator, denominator) in RATES.items():
         shown[rate] = disclosure.suppress_rate(
             raw[rate], shown[numerator], shown[denominator], threshold
@@ -227,10 +226,13 @@ def build_pack(
     projects: list[str] | None = None,
     threshold: int = disclosure.REPORT_THRESHOLD,
     lang: str = "nl",
+    scope: dict[str, list[str]] | None = None,
 ) -> Pack:
-    """Write the report pack ZIP to `out` and return what is in it."""
-    t = Translator(lang)
+    """Write the report pack ZIP to `out` and return what is in it; `scope` narrows it to a
+    user's provinces or projects (werkpad.access.scope_filters)."""
+    t = Translator(lang, missing=disclosure.SYMBOL)
     filters = {"reached_from": period_from, "reached_to": period_to, "project": projects or []}
+    filters |= scope or {}
     data_date = con.execute(load_sql("dashboard/data_dates")).fetchone()[2]
     scope = ", ".join(projects) if projects else t("download.all_filters")
     caption = t(

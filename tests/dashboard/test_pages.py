@@ -23,6 +23,7 @@ FILTER = {"province": "LIM", "period": "custom", "from": "2022-01-01", "to": "20
 @pytest.fixture
 def app(loaded, monkeypatch):
     monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
+    monkeypatch.setenv("WERKPAD_DEMO", "1")  # roles and login: tests/dashboard/test_access.py
 
     def run(page: str | None = None, **params) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=120)

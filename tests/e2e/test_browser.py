@@ -54,6 +54,7 @@ def server(loaded):
             str(warehouse),
             "--port",
             str(port),
+            "--demo",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from werkpad import config, metrics
+from werkpad import config, disclosure, metrics
 from werkpad.sql import load_sql
 from werkpad.warehouse import connect_read_only
 
@@ -69,17 +69,29 @@ def _thaw(filters: tuple) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def headline(version: Version, filters: tuple) -> dict:
-    """The metrics over every trajectory in the selection."""
-    return metrics.compute(cursor(version), _thaw(filters))[0]
+def headline(version: Version, filters: tuple, threshold: int | None = None) -> dict:
+    """The metrics over every trajectory in the selection, suppressed when a threshold is set."""
+    rows = metrics.compute(cursor(version), _thaw(filters))
+    return _suppress(rows, [], threshold)[0] if threshold else rows[0]
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def grouped(
-    version: Version, filters: tuple, group_by: tuple[str, ...], only: tuple[str, ...]
+    version: Version,
+    filters: tuple,
+    group_by: tuple[str, ...],
+    only: tuple[str, ...],
+    threshold: int | None = None,
 ) -> pl.DataFrame:
-    """The metrics `only` per group, as a polars frame with the groups first, sorted by them."""
-    rows = metrics.compute(cursor(version), _thaw(filters), list(group_by), list(only))
+    """The metrics `only` per group, as a polars frame with the groups first, sorted by them.
+
+    With a threshold (scoped roles) small counts are suppressed before anything is cached, so
+    every chart, table and download of that user shows the suppressed figures.
+    """
+    asked = [*only, "reached"] if threshold else list(only)
+    rows = metrics.compute(cursor(version), _thaw(filters), list(group_by), asked)
+    if threshold and rows:
+        rows = _suppress(rows, list(group_by), threshold)
     columns = [*group_by, *only]
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
@@ -87,6 +99,44 @@ def grouped(
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _suppress(rows: list[dict], group_by: list[str], threshold: int) -> list[dict]:
+    """Withhold small person counts, rates built on them, and aggregates of small groups."""
+    by_name = {m.name: m for m in metrics.load_metrics()}
+    counts = [c for c in rows[0] if c in by_name and by_name[c].type == "count"]
+    if group_by:
+        shown = disclosure.suppress_columns(
+            [[r[g] for r in rows] for g in group_by],
+            {c: [r[c] for r in rows] for c in counts},
+            threshold,
+        )
+    else:
+        nested = disclosure.suppress_nested(
+            {c: rows[0][c] for c in counts}, metrics.FUNNEL, threshold
+        )
+        shown = {c: [nested[c]] for c in counts}
+    out = []
+    for i, row in enumerate(rows):
+        row = dict(row) | {c: shown[c][i] for c in counts}
+        small_group = row.get("reached") is None or 0 < row["reached"] < threshold
+        for name, metric in by_name.items():
+            if name not in row:
+                continue
+            if metric.type == "aggregate" and small_group and name != "partners_active":
+                row[name] = None
+            if metric.type == "ratio":
+                parts = [
+                    row.get(p)
+                    for p in (metric.numerator, metric.denominator)
+                    if by_name[p].type == "count"
+                ]
+                if any(p is None or 0 < p < threshold for p in parts):
+                    for key in (name, f"{name}_low", f"{name}_high"):
+                        if key in row:
+                            row[key] = None
+        out.append(row)
+    return out
+
+
 def table(version: Version, name: str) -> pl.DataFrame:
     """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`."""
     return cursor(version).sql(load_sql(f"dashboard/{name}")).pl()

@@ -21,6 +21,7 @@ import polars as pl
 import streamlit as st
 import xlsxwriter
 
+from werkpad.access import scope_filters
 from werkpad.dashboard import data
 from werkpad.dashboard.shell import Context
 
@@ -145,6 +146,7 @@ def report_pack(ctx: Context, first: dt.date) -> None:
                 ctx.filters.get("reached_to", ctx.data_date),
                 ctx.filters.get("project") or None,
                 lang=ctx.t.lang,
+                scope=scope_filters(ctx.user),
             )
             return out.read_bytes()
 

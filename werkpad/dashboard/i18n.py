@@ -46,6 +46,7 @@ class Translator:
     """Texts and formats in one language; pages get one from the app shell."""
 
     lang: str = DEFAULT_LANGUAGE
+    missing: str = MISSING  # shown for an empty figure; the suppression symbol for scoped users
 
     @property
     def locale(self) -> str:
@@ -58,29 +59,31 @@ class Translator:
     def category(self, kind: str, value: object) -> str:
         """The label of a category value (a step type, a referral source, ...)."""
         if value is None:
-            return MISSING
+            return self.missing
         return translations(self.lang).get(f"category.{kind}.{value}", str(value))
 
     def metric(self, name: str) -> str:
         return self(f"metric.{name}")
 
     def count(self, value: float | None) -> str:
-        return MISSING if value is None else format_decimal(value, "#,##0", locale=self.locale)
+        return self.missing if value is None else format_decimal(value, "#,##0", locale=self.locale)
 
     def rate(self, value: float | None) -> str:
         pattern = "#,##0.0%" if self.lang == "en" else "#,##0.0 %"  # Belgian style: 65,0 %
-        return MISSING if value is None else format_percent(value, pattern, locale=self.locale)
+        return self.missing if value is None else format_percent(value, pattern, locale=self.locale)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return MISSING if value is None else format_decimal(value, pattern, locale=self.locale)
+        return self.missing if value is None else format_decimal(value, pattern, locale=self.locale)
 
     def date(self, value: dt.date | None) -> str:
-        return MISSING if value is None else format_date(value, "dd/MM/yyyy", locale=self.locale)
+        return (
+            self.missing if value is None else format_date(value, "dd/MM/yyyy", locale=self.locale)
+        )
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
-            return MISSING
+            return self.missing
         return format_datetime(value, "dd/MM/yyyy HH:mm", locale=self.locale)
 
     def month(self, value: dt.date) -> str:

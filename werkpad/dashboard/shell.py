@@ -15,6 +15,7 @@ and a `filter.<key>` label to the translation files.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from werkpad import config
+from werkpad import config, disclosure
+from werkpad.access import User, UserFile, scope_filters
 from werkpad.contract import default_contract
 from werkpad.dashboard import data
 from werkpad.dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
@@ -45,10 +47,25 @@ class Context:
     caption: str
     slug: str
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    user: User = field(default_factory=lambda: User("demo", "steering"))
 
     @property
     def key(self) -> tuple:
         return data.freeze(self.filters)
+
+    @property
+    def threshold(self) -> int | None:
+        """Small counts are suppressed for scoped roles (funders and project leads)."""
+        return disclosure.THRESHOLD if self.user.suppressed else None
+
+    def headline(self, filters: dict[str, Any] | None = None) -> dict:
+        """Headline metrics for these filters (default: the page's), in the user's scope."""
+        chosen = self.filters if filters is None else filters | scope_filters(self.user)
+        return data.headline(self.version, data.freeze(chosen), self.threshold)
+
+    def grouped(self, group_by: tuple[str, ...], only: tuple[str, ...]) -> pl.DataFrame:
+        """Metrics per group for the page's filters, in the user's scope, suppressed if due."""
+        return data.grouped(self.version, self.key, group_by, only, self.threshold)
 
     def name(self, kind: str, code: str) -> str:
         """Display name of a province, region, project or partner code."""
@@ -59,11 +76,23 @@ def context() -> Context:
     return st.session_state[_STATE_KEY]
 
 
-def _references(version: data.Version) -> dict[str, pl.DataFrame]:
-    return {
+def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
+    """Reference tables, narrowed to what the user may see (filter options follow)."""
+    refs = {
         name: data.table(version, name)
         for name in ("provinces", "regions", "projects", "partners", "data_dates")
     }
+    for key, codes in scope_filters(user).items():
+        column = "province_code" if key == "scope_province" else "project_code"
+        if column == "province_code":
+            for name in ("provinces", "regions", "projects", "partners"):
+                refs[name] = refs[name].filter(pl.col(column).is_in(codes))
+        else:
+            refs["projects"] = refs["projects"].filter(pl.col(column).is_in(codes))
+            provinces = refs["projects"]["province_code"].to_list()
+            for name in ("provinces", "regions", "partners"):
+                refs[name] = refs[name].filter(pl.col("province_code").is_in(provinces))
+    return refs
 
 
 def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[str]]:
@@ -162,14 +191,72 @@ def _language() -> Translator:
     return t
 
 
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _login(t: Translator) -> User | None:
+    """The signed-in user, or None after drawing the login (nobody else sees a figure)."""
+    if os.environ.get("WERKPAD_DEMO") == "1":
+        st.warning(t("access.demo_banner"), icon=":material/lock_open:")
+        return User("demo", "steering")
+    users = UserFile(config.USERS_FILE)
+    if _oidc_configured():  # an identity provider: st.login, roles from the user file
+        if not st.user.is_logged_in:
+            st.title(t("access.title"))
+            st.button(t("access.login_oidc"), on_click=st.login, type="primary")
+            return None
+        user = users.load().get(str(st.user.get("email", "")))
+        if user is None:
+            st.error(t("access.unknown"))
+            st.button(t("access.logout"), on_click=st.logout)
+        return user
+    name = st.session_state.get("_werkpad_user")
+    user = users.load().get(name) if name else None
+    if user is None:
+        st.title(t("access.title"))
+        with st.form("login"):
+            login = st.text_input(t("access.name"))
+            password = st.text_input(t("access.password"), type="password")
+            if st.form_submit_button(t("access.login"), type="primary"):
+                found = users.authenticate(login, password)
+                if found:
+                    st.session_state["_werkpad_user"] = found.name
+                    st.rerun()
+                st.error(t("access.failed"))
+        return None
+    return user
+
+
+def _logout() -> None:
+    st.session_state.pop("_werkpad_user", None)
+    st.session_state.pop(_STATE_KEY, None)
+
+
 def build() -> Context | None:
     """Draw the sidebar and freshness line; store and return the page context."""
     t = _language()
+    user = _login(t)
+    if user is None:
+        st.session_state.pop(_STATE_KEY, None)
+        return None
+    if user.name != "demo":
+        st.sidebar.caption(
+            t("access.signed_in", name=user.name, role=t(f"access.role.{user.role}"))
+        )
+        st.sidebar.button(
+            t("access.logout"), on_click=st.logout if _oidc_configured() else _logout, key="logout"
+        )
+    if user.suppressed:
+        t = Translator(t.lang, missing=disclosure.SYMBOL)
     version = data.version()
     if version is None:
         st.info(t("app.no_warehouse"))
         return None
-    refs = _references(version)
+    refs = _references(version, user)
     names = {
         "province": dict(refs["provinces"].iter_rows()),
         "region": dict(refs["regions"].select("region_code", "name").iter_rows()),
@@ -208,7 +295,7 @@ def build() -> Context | None:
             else (lambda v, k=key: t.category(k, v)),
         )
         _to_url(key, chosen[key], [])
-    filters: dict[str, Any] = dict(chosen)
+    filters: dict[str, Any] = dict(chosen) | scope_filters(user)
     period, start, end = _period(t, first, data_date, invalid)
     if period != "whole":
         filters |= {"reached_from": start, "reached_to": end}
@@ -222,8 +309,19 @@ def build() -> Context | None:
             "reached_to": start - dt.timedelta(days=1),
         }
     _freshness(t, version)
+    if user.suppressed:
+        st.caption(
+            t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=disclosure.THRESHOLD)
+        )
     ctx = Context(
-        t, version, filters, previous, data_date, *_caption(t, filters, names), names=names
+        t,
+        version,
+        filters,
+        previous,
+        data_date,
+        *_caption(t, filters, names),
+        names=names,
+        user=user,
     )
     st.session_state[_STATE_KEY] = ctx
     return ctx
@@ -282,6 +380,7 @@ def _caption(t: Translator, filters: dict[str, Any], names) -> tuple[str, str]:
     for key, value in filters.items():
         if key in ("reached_from", "reached_to") or not value:
             continue
+        key = key.removeprefix("scope_")  # a user's scope is named like the filter it narrows
         kind = key if key in names else None
         shown = [names[kind].get(v, v) if kind else t.category(key, v) for v in value]
         parts.append(f"{t(f'filter.{key}')}: {', '.join(shown)}")

@@ -31,12 +31,17 @@ FILTERS: dict[str, str] = {
     "education_level": "education_level IN (SELECT unnest($education_level))",
     "reached_from": "reached_on >= $reached_from",
     "reached_to": "reached_on <= $reached_to",
+    # a user's scope (werkpad.access.scope_filters): added with AND to whatever is asked
+    "scope_province": "province_code IN (SELECT unnest($scope_province))",
+    "scope_project": "project_code IN (SELECT unnest($scope_project))",
     # any of the selected target groups (mental_health, addiction, ...): a boolean column each
     "target_group": "(list_contains($target_group, 'mental_health') AND mental_health)"
     " OR (list_contains($target_group, 'addiction') AND addiction)"
     " OR (list_contains($target_group, 'physical_disability') AND physical_disability)"
     " OR (list_contains($target_group, 'migration_background') AND migration_background)",
 }
+# The journey funnel, in order: each stage is a subset of the one before.
+FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
 # Columns a result may be grouped by: the mart's own columns, checked against this list.
 GROUPABLE = (
     "reached_quarter",

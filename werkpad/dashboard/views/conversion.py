@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard import charts, downloads
 from werkpad.dashboard.shell import context
 
 FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
@@ -12,16 +12,22 @@ GROUPS = {"project_code": "project", "region_code": "region", "partner_code": "p
 ctx = context()
 t = ctx.t
 st.title(t("nav.conversion"))
-now = data.headline(ctx.version, ctx.key)
+now = ctx.headline()
 rows = []
 for i, name in enumerate(FUNNEL):
     previous = now[FUNNEL[i - 1]] if i else None
+    count = now[name]
+
+    def share(base: int | None, count: int | None = count) -> str:
+        """A share of a shown count; withheld (or empty) when either count is."""
+        return t.rate(count / base) if base and count is not None else t.rate(None)
+
     rows.append(
         {
             t("column.group"): t.metric(name),
-            t("column.reached"): now[name],
-            t("conversion.of_previous"): t.rate(now[name] / previous) if previous else "",
-            t("conversion.of_first"): t.rate(now[name] / now["reached"]) if now["reached"] else "",
+            t("column.reached"): t.count(count),
+            t("conversion.of_previous"): share(previous) if i else "",
+            t("conversion.of_first"): share(now["reached"]),
         }
     )
 st.subheader(t("conversion.funnel_title"))
@@ -35,9 +41,7 @@ group = st.segmented_control(
     format_func=lambda g: t(f"filter.{GROUPS[g]}"),
 )
 group = group or "project_code"
-rates = data.grouped(
-    ctx.version,
-    ctx.key,
+rates = ctx.grouped(
     (group,),
     ("decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"),
 )
@@ -45,9 +49,7 @@ fig = charts.rates_with_interval(
     rates, group, "step_rate", t, t("conversion.rates_title"), ctx.names[GROUPS[group]]
 )
 downloads.chart(fig, rates, f"step_rate_by_{GROUPS[group]}", ctx)
-cohorts = data.grouped(
-    ctx.version, ctx.key, ("reached_quarter",), ("step_rate_3m", "step_rate_6m", "step_rate_12m")
-)
+cohorts = ctx.grouped(("reached_quarter",), ("step_rate_3m", "step_rate_6m", "step_rate_12m"))
 long = cohorts.unpivot(index="reached_quarter", variable_name="window", value_name="rate")
 fig = charts.lines(
     long.drop_nulls("rate"),

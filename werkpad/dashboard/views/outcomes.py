@@ -3,13 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard import charts, downloads
 from werkpad.dashboard.shell import context
 
 ctx = context()
 t = ctx.t
 st.title(t("nav.outcomes"))
-now = data.headline(ctx.version, ctx.key)
+now = ctx.headline()
 for column, (name, fmt) in zip(
     st.columns(4),
     [
@@ -22,23 +22,21 @@ for column, (name, fmt) in zip(
 ):
     column.metric(t.metric(name), fmt(now[name]), border=True)
 left, right = st.columns(2)
-steps = data.grouped(ctx.version, ctx.key, ("step_type",), ("stepped",))
+steps = ctx.grouped(("step_type",), ("stepped",))
 steps = steps.filter(pl.col("step_type").is_not_null())
 with left:
     fig = charts.bar(
         steps, "step_type", "stepped", t, t("outcomes.step_types_title"), t("axis.people")
     )
     downloads.chart(fig, steps, "step_types", ctx)
-circuits = data.grouped(ctx.version, ctx.key, ("job_circuit",), ("job_started", "sustained_3m"))
+circuits = ctx.grouped(("job_circuit",), ("job_started", "sustained_3m"))
 circuits = circuits.filter(pl.col("job_circuit").is_not_null())
 with right:
     fig = charts.bar(
         circuits, "job_circuit", "job_started", t, t("outcomes.circuit_title"), t("axis.people")
     )
     downloads.chart(fig, circuits, "job_circuit", ctx)
-stops = data.grouped(
-    ctx.version,
-    ctx.key,
+stops = ctx.grouped(
     ("end_reason",),
     ("early_stops", "early_stops_warm_handover", "warm_handover_rate"),
 )

@@ -21,8 +21,8 @@ FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "j
 ctx = context()
 t = ctx.t
 st.title(t("nav.overview"))
-now = data.headline(ctx.version, ctx.key)
-before = data.headline(ctx.version, data.freeze(ctx.previous)) if ctx.previous else None
+now = ctx.headline()
+before = ctx.headline(ctx.previous) if ctx.previous else None
 if not now["reached"]:
     st.info(t("app.no_data"))
     st.stop()
@@ -38,8 +38,8 @@ for row in (HEADLINE[:4], HEADLINE[4:]):
         )
 steps = [(t.metric(name), now[name]) for name in FUNNEL]
 funnel = charts.funnel(steps, t, t("overview.funnel_title"))
-downloads.chart(funnel, data.grouped(ctx.version, ctx.key, (), tuple(FUNNEL)), "funnel", ctx)
-trend = data.grouped(ctx.version, ctx.key, ("reached_month",), ("reached",))
+downloads.chart(funnel, ctx.grouped((), tuple(FUNNEL)), "funnel", ctx)
+trend = ctx.grouped(("reached_month",), ("reached",))
 fig = charts.lines(
     trend,
     "reached_month",

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard import charts, downloads
 from werkpad.dashboard.shell import context
 
 ctx = context()
@@ -20,14 +20,14 @@ for column, (group, title, kind) in zip(
     ],
     strict=True,
 ):
-    frame = data.grouped(ctx.version, ctx.key, (group,), ("reached",))
+    frame = ctx.grouped((group,), ("reached",))
     if group == "partner_code":
         frame = frame.sort("reached", descending=True).head(20)
     labels = ctx.names.get(kind) if kind else None
     with column:
         fig = charts.bar(frame, group, "reached", t, t(title), t("axis.people"), labels=labels)
         downloads.chart(fig, frame, group.removesuffix("_code"), ctx)
-over_time = data.grouped(ctx.version, ctx.key, ("reached_month", "province_code"), ("reached",))
+over_time = ctx.grouped(("reached_month", "province_code"), ("reached",))
 fig = charts.lines(
     over_time,
     "reached_month",
@@ -40,9 +40,9 @@ fig = charts.lines(
     labels=ctx.names["province"],
 )
 downloads.chart(fig, over_time, "reach_over_time", ctx)
-ramp = data.grouped(
-    ctx.version, ctx.key, ("partner_month",), ("reached", "partners_active", "reach_per_partner")
-).filter(pl.col("partner_month") <= 30)
+ramp = ctx.grouped(("partner_month",), ("reached", "partners_active", "reach_per_partner")).filter(
+    pl.col("partner_month") <= 30
+)
 fig = charts.lines(
     ramp,
     "partner_month",

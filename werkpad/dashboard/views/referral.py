@@ -3,15 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import charts, data, downloads
+from werkpad.dashboard import charts, downloads
 from werkpad.dashboard.shell import context
 
 ctx = context()
 t = ctx.t
 st.title(t("nav.referral"))
-by_source = data.grouped(
-    ctx.version,
-    ctx.key,
+by_source = ctx.grouped(
     ("referral_source",),
     ("reached", "decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"),
 )
@@ -26,14 +24,10 @@ with right:
         by_source, "referral_source", "step_rate", t, t("conversion.rates_title"), {}
     )
     downloads.chart(fig, by_source, "step_rate_by_referral_source", ctx)
-flows = data.grouped(
-    ctx.version, ctx.key, ("referral_source", "decision_state", "outcome"), ("reached",)
-)
+flows = ctx.grouped(("referral_source", "decision_state", "outcome"), ("reached",))
 downloads.chart(charts.sankey(flows, t, t("referral.sankey_title")), flows, "sankey", ctx)
 st.subheader(t("referral.by_partner_title"))
-by_partner = data.grouped(
-    ctx.version, ctx.key, ("partner_code", "referral_source"), ("reached", "step_rate")
-)
+by_partner = ctx.grouped(("partner_code", "referral_source"), ("reached", "step_rate"))
 by_partner = by_partner.select(
     pl.col("partner_code")
     .replace_strict(ctx.names["partner"], default=pl.col("partner_code"))
