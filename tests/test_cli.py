@@ -15,10 +15,29 @@ def _subparsers(parser):
     return action.choices
 
 
+def _walk(parser, path=""):
+    """Every (sub)command parser, nested ones (werkpad users add) included."""
+    for name, sub in _subparsers(parser).items():
+        yield f"{path}{name}", sub
+        if any(isinstance(a, argparse._SubParsersAction) for a in sub._actions):
+            yield from _walk(sub, f"{path}{name} ")
+
+
 def test_every_command_and_option_is_documented():
-    parser = build_parser()
-    commands = _subparsers(parser)
-    assert set(commands) == {"sample", "load", "metrics", "contract", "serve", "demo"}
+    commands = dict(_walk(build_parser()))
+    assert set(commands) == {
+        "sample",
+        "load",
+        "metrics",
+        "report",
+        "contract",
+        "serve",
+        "demo",
+        "users",
+        "users add",
+        "users remove",
+        "users list",
+    }
     for name, sub in commands.items():
         assert sub.description, name
         for action in sub._actions:

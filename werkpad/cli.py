@@ -337,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.USERS_FILE,
         help=f"the user file (default {config.USERS_FILE}; env WERKPAD_USERS)",
     )
-    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = users.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="add, remove or list"
+    )
     add = actions.add_parser(
         "add",
         help="add or update a user",

@@ -19,7 +19,10 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from werkpad.access import User, UserFile, hash_password
 from werkpad.config import REPO_DIR
+
+PASSWORD = "correct horse battery staple"
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO_DIR / "test-artifacts"
@@ -39,11 +42,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(loaded):
-    """`werkpad serve` on a free loopback port, on the loaded sample warehouse."""
+def _serve(warehouse: Path, *extra: str, env: dict | None = None):
     port = _free_port()
-    warehouse = loaded[0] / "warehouse.duckdb"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -54,8 +54,9 @@ def server(loaded):
             str(warehouse),
             "--port",
             str(port),
-            "--demo",
+            *extra,
         ],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -71,6 +72,25 @@ def server(loaded):
     else:
         process.kill()
         pytest.fail("werkpad serve did not come up")
+    return process, url
+
+
+@pytest.fixture(scope="module")
+def server(loaded):
+    """`werkpad serve --demo` on a free loopback port, on the loaded sample warehouse."""
+    process, url = _serve(loaded[0] / "warehouse.duckdb", "--demo")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def secured(loaded, tmp_path_factory):
+    """`werkpad serve` with sign-in, and a user file holding one steering member."""
+    users = tmp_path_factory.mktemp("users") / "users.json"
+    UserFile(users).add(User("anna", "steering", password_hash=hash_password(PASSWORD)))
+    env = {k: v for k, v in os.environ.items() if k != "WERKPAD_DEMO"}
+    process, url = _serve(loaded[0] / "warehouse.duckdb", env=env | {"WERKPAD_USERS": str(users)})
     yield url
     process.terminate()
     process.wait(timeout=30)
@@ -146,3 +166,20 @@ def test_filter_language_and_downloads(page, server, all_trajectories, tmp_path)
     expect(page.get_by_role("heading", name="Aperçu", exact=True)).to_be_visible(timeout=30_000)
     assert "lang=fr" in page.url and "province=LIM" in page.url
     page.screenshot(path=ARTIFACTS / "overview-limburg-fr.png", full_page=True)
+
+
+def test_sign_in_and_out(page, secured):
+    page.goto(secured)
+    expect(page.get_by_role("heading", name="Aanmelden bij werkpad")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    page.get_by_label("Gebruikersnaam").fill("anna")
+    page.get_by_label("Wachtwoord").fill("wrong password")
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_text("Gebruikersnaam of wachtwoord klopt niet.")).to_be_visible()
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("heading", name="Overzicht", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Aangemeld als anna")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "signed-in.png", full_page=True)
+    page.get_by_role("button", name="Afmelden").click()
+    expect(page.get_by_role("heading", name="Aanmelden bij werkpad")).to_be_visible()

@@ -23,7 +23,7 @@ t = ctx.t
 st.title(t("nav.overview"))
 now = ctx.headline()
 before = ctx.headline(ctx.previous) if ctx.previous else None
-if not now["reached"]:
+if now["reached"] == 0:  # None is a withheld (small) count, not an empty selection
     st.info(t("app.no_data"))
     st.stop()
 for row in (HEADLINE[:4], HEADLINE[4:]):
