@@ -407,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--threshold",
         type=_positive,
-        default=10,
+        default=config.REPORT_THRESHOLD,
         help="withhold counts below this (default 10, for published packs)",
     )
     rep.add_argument(

@@ -35,6 +35,12 @@ STALE_AFTER_HOURS = 48
 SAMPLE_DEFAULT_ROWS = 4_800
 SAMPLE_DEFAULT_SEED = 20231231
 
+# Small-count suppression for scoped roles: counts below this are withheld. 5 is the usual
+# floor for small groups; raise it (WERKPAD_SUPPRESSION_THRESHOLD) for a more public site. The
+# funder report pack uses 10 by default (`werkpad report --threshold`).
+SUPPRESSION_THRESHOLD = int(os.environ.get("WERKPAD_SUPPRESSION_THRESHOLD", "5"))
+REPORT_THRESHOLD = 10
+
 # Exit codes of `werkpad load`, documented in the README and --help.
 EXIT_OK = 0
 EXIT_USAGE = 2

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Counts below this are withheld. 5 is the usual floor for small groups in Flemish and ESF
-# reporting; use 10 for tables a funder publishes (see REPORT_THRESHOLD).
-THRESHOLD = 5
-REPORT_THRESHOLD = 10
+from werkpad.config import REPORT_THRESHOLD, SUPPRESSION_THRESHOLD
+
+THRESHOLD = SUPPRESSION_THRESHOLD  # the why and the setting live in werkpad.config
+__all__ = ["REPORT_THRESHOLD", "THRESHOLD", "suppress_counts", "suppress_grid", "suppress_rate"]
 SYMBOL = "x"  # shown for a withheld figure, explained in a footnote
 
 

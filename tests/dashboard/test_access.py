@@ -197,3 +197,20 @@ def test_every_page_renders_suppressed_figures(signed_in, page):
                     "x" if trace.get("orientation") == "h" or trace.get("type") == "funnel" else "y"
                 ):
                     assert all(v == 0 or v >= 5 for v in numbers), (page, trace.get("type"))
+
+
+def test_identity_provider_sign_in_is_offered_when_configured(loaded, monkeypatch):
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
+    monkeypatch.delenv("WERKPAD_DEMO", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test",
+        "client_id": "werkpad",
+        "client_secret": "secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known",
+    }
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Aanmelden met uw organisatie-account"]
+    assert not at.metric and not at.text_input  # no figures, no local password form

@@ -205,7 +205,7 @@ def _login(t: Translator) -> User | None:
         return User("demo", "steering")
     users = UserFile(config.USERS_FILE)
     if _oidc_configured():  # an identity provider: st.login, roles from the user file
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in", False):
             st.title(t("access.title"))
             st.button(t("access.login_oidc"), on_click=st.login, type="primary")
             return None
