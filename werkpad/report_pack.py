@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import Any
 
 import duckdb
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 import xlsxwriter
 
@@ -162,15 +160,6 @@ def _month_series(con, filters: dict, threshold: int) -> pl.DataFrame:
     )
 
 
-def _image(fig: go.Figure, fmt: str, **size) -> bytes:
-    import kaleido
-
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return pio.to_image(fig, format=fmt, **(size or {"width": 1200, "height": 700}))
-
-
 def _summary_pdf(headline: dict, t: Translator, title: str, caption: str) -> bytes:
     """One A4 page: the headline figures in a table, the data date and the footnote."""
     labels = [t.metric(k) for k in [*HEADLINE, *RATES]]
@@ -207,7 +196,7 @@ def _summary_pdf(headline: dict, t: Translator, title: str, caption: str) -> byt
         align="left",
         font={"size": 12},
     )
-    return _image(fig, "pdf", width=794, height=1123)
+    return charts.export_image(fig, "pdf", width=794, height=1123)
 
 
 def _xlsx(frame: pl.DataFrame, caption: str) -> bytes:
@@ -277,18 +266,8 @@ def build_pack(
         pack.writestr("esf_participants.csv", f"# {caption}\n" + table.write_csv())
         pack.writestr("esf_participants.xlsx", _xlsx(table, caption))
         for name, fig in figures.items():
-            fig.add_annotation(
-                text=caption,
-                xref="paper",
-                yref="paper",
-                x=0,
-                y=-0.3,
-                showarrow=False,
-                xanchor="left",
-                font={"size": 11},
-            )
             for fmt in ("png", "svg"):
-                pack.writestr(f"{name}.{fmt}", _image(fig, fmt))
+                pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))
         pack.writestr("summary.pdf", _summary_pdf(headline, t, t("report.title"), caption))
         pack.writestr("README.txt", f"{t('report.title')}\n\n{caption}\n")
     withheld = int(participants["count"].null_count())

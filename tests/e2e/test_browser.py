@@ -124,7 +124,8 @@ def _open(page: Page, url: str, title: str) -> None:
     page.goto(url)
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=60_000)
     page.wait_for_load_state("networkidle")
-    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shown = page.get_by_test_id("stException")
+    assert shown.count() == 0, f"{url}: {shown.first.inner_text()[:2000]}"
 
 
 def test_every_page_opens(page, server):

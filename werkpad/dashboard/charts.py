@@ -8,7 +8,10 @@ large enough for a projector; every chart has a title and axis labels with units
 
 from __future__ import annotations
 
+import warnings
+
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from werkpad.contract import default_contract
@@ -208,3 +211,34 @@ def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
         )
     )
     return _separators(_layout(fig, title), t)
+
+
+def export_image(
+    fig: go.Figure, fmt: str, caption: str | None = None, width: int = 1200, height: int = 700
+) -> bytes:
+    """PNG, SVG or PDF of a figure, rendered by kaleido with Debian's chromium.
+
+    One persistent kaleido server per process (about 0.1 s an image instead of 2 s a launch).
+    A caption (filters, data date, suppression note) goes under the plot.
+    """
+    import kaleido
+
+    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    exported = go.Figure(fig)
+    if caption:
+        exported.add_annotation(
+            text=caption,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.25,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 12},
+            align="left",
+        )
+        exported.update_layout(margin={"b": 140})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "kopts ignored if using a server"
+        return pio.to_image(exported, format=fmt, width=width, height=height)

@@ -12,51 +12,23 @@ import datetime as dt
 import io
 import re
 import tempfile
-import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 import streamlit as st
 import xlsxwriter
 
 from werkpad.access import scope_filters
-from werkpad.dashboard import data
+from werkpad.dashboard import charts, data
 from werkpad.dashboard.shell import Context
-
-
-def _kaleido_server() -> None:
-    import kaleido
-
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)  # once per process
 
 
 def file_name(name: str, ctx: Context, ext: str) -> str:
     """werkpad_<what>_<filters>_<data date>.<ext>, safe on every file system."""
     slug = re.sub(r"[^A-Za-z0-9_.+-]+", "-", f"werkpad_{name}_{ctx.slug}_{ctx.data_date:%Y%m%d}")
     return f"{slug}.{ext}"
-
-
-def image(fig: go.Figure, ctx: Context, fmt: str) -> bytes:
-    """The figure as PNG or SVG with the caption (filters, data date) under it."""
-    _kaleido_server()
-    exported = go.Figure(fig)
-    exported.add_annotation(
-        text=ctx.caption,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.25,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 12},
-    )
-    exported.update_layout(margin={"b": 120})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "kopts ignored if using a server"
-        return pio.to_image(exported, format=fmt, width=1200, height=700)
 
 
 def csv_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
@@ -73,62 +45,60 @@ def xlsx_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
     return buffer.getvalue()
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _buttons(
+    name: str, ctx: Context, files: dict[str, tuple[str, str, Callable[[], bytes]]], key: str = ""
+) -> None:
+    """One download button per format, made only when clicked (on_click="ignore")."""
+    for column, (ext, (mime, icon, make)) in zip(
+        st.columns(len(files)), files.items(), strict=True
+    ):
+        column.download_button(
+            ctx.t(f"download.{ext}"),
+            make,
+            file_name(name, ctx, ext),
+            mime,
+            key=f"{ext}-{key or name}",
+            on_click="ignore",
+            icon=icon,
+        )
+
+
 def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
     """Show a chart with PNG, SVG and CSV downloads of exactly what it shows."""
     st.plotly_chart(fig, key=f"chart-{name}")
-    t = ctx.t
-    cols = st.columns(3)
-    cols[0].download_button(
-        t("download.png"),
-        lambda: image(fig, ctx, "png"),
-        file_name(name, ctx, "png"),
-        "image/png",
-        key=f"png-{name}",
-        on_click="ignore",
-        icon=":material/image:",
-    )
-    cols[1].download_button(
-        t("download.svg"),
-        lambda: image(fig, ctx, "svg"),
-        file_name(name, ctx, "svg"),
-        "image/svg+xml",
-        key=f"svg-{name}",
-        on_click="ignore",
-        icon=":material/draw:",
-    )
-    cols[2].download_button(
-        t("download.csv"),
-        lambda: csv_bytes(frame, ctx),
-        file_name(name, ctx, "csv"),
-        "text/csv",
-        key=f"csv-{name}",
-        on_click="ignore",
-        icon=":material/table:",
+    _buttons(
+        name,
+        ctx,
+        {
+            "png": (
+                "image/png",
+                ":material/image:",
+                lambda: charts.export_image(fig, "png", ctx.caption),
+            ),
+            "svg": (
+                "image/svg+xml",
+                ":material/draw:",
+                lambda: charts.export_image(fig, "svg", ctx.caption),
+            ),
+            "csv": ("text/csv", ":material/table:", lambda: csv_bytes(frame, ctx)),
+        },
     )
 
 
 def table(frame: pl.DataFrame, name: str, ctx: Context) -> None:
     """Show a table with CSV and XLSX downloads."""
     st.dataframe(frame, hide_index=True, key=f"table-{name}")
-    t = ctx.t
-    cols = st.columns(2)
-    cols[0].download_button(
-        t("download.csv"),
-        lambda: csv_bytes(frame, ctx),
-        file_name(name, ctx, "csv"),
-        "text/csv",
-        key=f"tcsv-{name}",
-        on_click="ignore",
-        icon=":material/table:",
-    )
-    cols[1].download_button(
-        t("download.xlsx"),
-        lambda: xlsx_bytes(frame, ctx),
-        file_name(name, ctx, "xlsx"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx-{name}",
-        on_click="ignore",
-        icon=":material/grid_on:",
+    _buttons(
+        name,
+        ctx,
+        {
+            "csv": ("text/csv", ":material/table:", lambda: csv_bytes(frame, ctx)),
+            "xlsx": (XLSX, ":material/grid_on:", lambda: xlsx_bytes(frame, ctx)),
+        },
+        key=f"table-{name}",
     )
 
 
