@@ -177,9 +177,7 @@ def test_app_safety():
     assert "unsafe_allow_html" not in sources
 
 
-@pytest.mark.parametrize(
-    "page", ["overview", "reach", "conversion", "referral", "outcomes", "data_quality"]
-)
+@pytest.mark.parametrize("page", ["overview", "reach", "conversion", "referral", "outcomes"])
 def test_every_page_renders_suppressed_figures(signed_in, page):
     at = signed_in("fons", gender="X", period="this_year")
     if page != "overview":
@@ -214,3 +212,23 @@ def test_identity_provider_sign_in_is_offered_when_configured(loaded, monkeypatc
     assert not at.exception
     assert [b.label for b in at.button] == ["Aanmelden met uw organisatie-account"]
     assert not at.metric and not at.text_input  # no figures, no local password form
+
+
+def test_project_lead_sees_only_her_bookkeeping(signed_in):
+    at = signed_in("lies")
+    at.switch_page("views/data_quality.py").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["project_code"]) == {"WGTW-LIM"}
+    assert set(at.dataframe[1].value["project_code"].dropna()) == {"WGTW-LIM"}
+    warnings = " ".join(w.value for w in at.warning)
+    assert "WGTW-ANT" not in warnings
+
+
+def test_funder_gets_no_partner_detail_nor_file_bookkeeping(signed_in):
+    at = signed_in("fons")
+    assert "partner" not in [m.key for m in at.multiselect]
+    at.switch_page("views/reach.py").run()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not any("partner (top 20)" in title or "subregio" in title for title in titles)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/data_quality.py")  # not in the funder's navigation

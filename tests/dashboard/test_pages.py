@@ -151,3 +151,12 @@ def test_language_switch(app):
     assert any(m.label == "Personnes atteintes" for m in at.metric)
     at = app(lang="en")
     assert at.title[0].value == "Overview"
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+@pytest.mark.parametrize(
+    "page", [None, "reach", "conversion", "referral", "outcomes", "data_quality"]
+)
+def test_every_page_in_every_language(app, page, lang):
+    at = app(page, lang=lang, **FILTER)
+    assert at.title[0].value  # app() already asserted no exception

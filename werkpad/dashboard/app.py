@@ -37,6 +37,7 @@ router = st.navigation(
             default=name == "overview",
         )
         for name, icon in PAGES
+        if ctx is None or name in ctx.pages
     ]
 )
 if ctx is None:

@@ -48,6 +48,19 @@ class Context:
     slug: str
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     user: User = field(default_factory=lambda: User("demo", "steering"))
+    projects: tuple[str, ...] = ()  # the projects this user may see
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """Funders see aggregates only: no data-quality page (file names, partner detail)."""
+        every = ("overview", "reach", "conversion", "referral", "outcomes", "data_quality")
+        return every if self.user.partner_detail else every[:-1]
+
+    def project_rows(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Bookkeeping rows (snapshots, files) of the user's projects; steering sees all."""
+        if not self.user.suppressed:
+            return frame
+        return frame.filter(pl.col("project_code").is_in(self.projects))
 
     @property
     def key(self) -> tuple:
@@ -273,9 +286,9 @@ def build() -> Context | None:
     st.sidebar.header(t("app.filters"))
     for key in (
         "province",
-        "region",
+        *(("region",) if user.partner_detail else ()),
         "project",
-        "partner",
+        *(("partner",) if user.partner_detail else ()),
         "referral_source",
         "gender",
         "age_group",
@@ -308,7 +321,8 @@ def build() -> Context | None:
             "reached_from": start - length - dt.timedelta(days=1),
             "reached_to": start - dt.timedelta(days=1),
         }
-    _freshness(t, version)
+    projects = tuple(refs["projects"]["project_code"])
+    _freshness(t, version, projects)
     if user.suppressed:
         st.caption(
             t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=disclosure.THRESHOLD)
@@ -322,6 +336,7 @@ def build() -> Context | None:
         *_caption(t, filters, names),
         names=names,
         user=user,
+        projects=projects,
     )
     st.session_state[_STATE_KEY] = ctx
     return ctx
@@ -354,8 +369,8 @@ def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str
     return period, start, end
 
 
-def _freshness(t: Translator, version: data.Version) -> None:
-    snapshots = data.table(version, "snapshots")
+def _freshness(t: Translator, version: data.Version, projects: tuple[str, ...]) -> None:
+    snapshots = data.table(version, "snapshots").filter(pl.col("project_code").is_in(projects))
     if snapshots.is_empty():
         return
     newest = snapshots["extract_date"].max()

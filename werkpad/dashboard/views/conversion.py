@@ -11,6 +11,8 @@ GROUPS = {"project_code": "project", "region_code": "region", "partner_code": "p
 
 ctx = context()
 t = ctx.t
+if not ctx.user.partner_detail:  # funders: per-project aggregates only
+    GROUPS = {"project_code": "project"}
 st.title(t("nav.conversion"))
 now = ctx.headline()
 rows = []

@@ -1,5 +1,7 @@
 """Data quality: each project's live snapshot, recent files, refused files with their reports."""
 
+import io
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -8,23 +10,33 @@ import streamlit as st
 from werkpad.dashboard import data, downloads
 from werkpad.dashboard.shell import context
 
+
+def _zipped(folder: Path) -> bytes:
+    """A Data Docs site as one ZIP (open index.html after unpacking)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in folder.rglob("*"):
+            archive.write(path, path.relative_to(folder.parent))
+    return buffer.getvalue()
+
+
 ctx = context()
 t = ctx.t
 st.title(t("nav.data_quality"))
 st.subheader(t("quality.snapshots"))
-snapshots = data.table(ctx.version, "snapshots").select(
+snapshots = ctx.project_rows(data.table(ctx.version, "snapshots")).select(
     "project_code", "extract_date", "rows", "loaded_at", "last_status"
 )
 downloads.table(snapshots, "snapshots", ctx)
 st.subheader(t("quality.runs"))
 runs = (
-    data.table(ctx.version, "run_files")
+    ctx.project_rows(data.table(ctx.version, "run_files"))
     .with_columns(pl.col("reasons").list.join("; "))
     .select("ended_at", "file_name", "project_code", "extract_date", "status", "rows", "reasons")
 )
 downloads.table(runs, "run_files", ctx)
 st.subheader(t("quality.refused"))
-refused = data.table(ctx.version, "refused_files")
+refused = ctx.project_rows(data.table(ctx.version, "refused_files"))
 if refused.is_empty():
     st.write(t("quality.no_refused"))
 for row in refused.head(20).iter_rows(named=True):
@@ -38,4 +50,12 @@ for row in refused.head(20).iter_rows(named=True):
             st.caption(f"{t('quality.report')}: {report}")
             docs = report.with_name(report.name.replace(".report.md", ".datadocs")) / "index.html"
             if docs.exists():
-                st.caption(f"{t('quality.data_docs')}: {docs.as_uri()}")
+                st.download_button(
+                    t("quality.data_docs"),
+                    lambda d=docs.parent: _zipped(d),
+                    f"{docs.parent.name}.zip",
+                    "application/zip",
+                    key=f"docs-{docs.parent.name}",
+                    on_click="ignore",
+                    icon=":material/description:",
+                )

@@ -9,17 +9,16 @@ from werkpad.dashboard.shell import context
 ctx = context()
 t = ctx.t
 st.title(t("nav.reach"))
-left, right = st.columns(2)
-for column, (group, title, kind) in zip(
-    [left, right, left, right],
-    [
-        ("province_code", "reach.by_province", "province"),
-        ("region_code", "reach.by_region", "region"),
-        ("partner_code", "reach.by_partner", "partner"),
-        ("partner_type", "reach.by_partner_type", None),
-    ],
-    strict=True,
-):
+BREAKDOWNS = [
+    ("province_code", "reach.by_province", "province"),
+    ("region_code", "reach.by_region", "region"),
+    ("partner_code", "reach.by_partner", "partner"),
+    ("partner_type", "reach.by_partner_type", None),
+]
+if not ctx.user.partner_detail:  # funders: Flanders-wide and per-project aggregates only
+    BREAKDOWNS = [b for b in BREAKDOWNS if b[0] not in ("region_code", "partner_code")]
+columns = st.columns(2)
+for column, (group, title, kind) in zip(columns * 2, BREAKDOWNS, strict=False):
     frame = ctx.grouped((group,), ("reached",))
     if group == "partner_code":
         frame = frame.sort("reached", descending=True).head(20)

@@ -26,16 +26,17 @@ with right:
     downloads.chart(fig, by_source, "step_rate_by_referral_source", ctx)
 flows = ctx.grouped(("referral_source", "decision_state", "outcome"), ("reached",))
 downloads.chart(charts.sankey(flows, t, t("referral.sankey_title")), flows, "sankey", ctx)
-st.subheader(t("referral.by_partner_title"))
-by_partner = ctx.grouped(("partner_code", "referral_source"), ("reached", "step_rate"))
-by_partner = by_partner.select(
-    pl.col("partner_code")
-    .replace_strict(ctx.names["partner"], default=pl.col("partner_code"))
-    .alias(t("filter.partner")),
-    pl.col("referral_source")
-    .map_elements(lambda v: t.category("referral_source", v), return_dtype=pl.String)
-    .alias(t("filter.referral_source")),
-    pl.col("reached").alias(t("column.reached")),
-    pl.col("step_rate").alias(t("column.step_rate")),
-)
-downloads.table(by_partner, "referral_by_partner", ctx)
+if ctx.user.partner_detail:  # funders get no partner-level figures
+    st.subheader(t("referral.by_partner_title"))
+    by_partner = ctx.grouped(("partner_code", "referral_source"), ("reached", "step_rate"))
+    by_partner = by_partner.select(
+        pl.col("partner_code")
+        .replace_strict(ctx.names["partner"], default=pl.col("partner_code"))
+        .alias(t("filter.partner")),
+        pl.col("referral_source")
+        .map_elements(lambda v: t.category("referral_source", v), return_dtype=pl.String)
+        .alias(t("filter.referral_source")),
+        pl.col("reached").alias(t("column.reached")),
+        pl.col("step_rate").alias(t("column.step_rate")),
+    )
+    downloads.table(by_partner, "referral_by_partner", ctx)
