@@ -195,7 +195,7 @@ def _one_file(
             result.status = "superseded"
         else:
             result.rows = _validate(con, path, name, contract, tmp / sha)
-            _replace_snapshot(con, path.name, sha, name, result.rows, run_id)
+            _replace_snapshot(con, contract, path.name, sha, name, result.rows, run_id)
             result.status = "loaded"
     except RefusedFile as refused:
         result.findings = refused.findings
@@ -283,10 +283,11 @@ def _finding(con, check, outcome) -> Finding:
 
 
 def _replace_snapshot(
-    con, file_name: str, sha: str, name: FileName, rows: int, run_id: str
+    con, contract: Contract, file_name: str, sha: str, name: FileName, rows: int, run_id: str
 ) -> None:
+    """Swap the project's rows for the validated file's, in one transaction."""
     present = set(con.table(VALIDATED).columns)
-    columns = ", ".join(f'"{c}"' for c in default_contract().column_names if c in present)
+    columns = ", ".join(f'"{c}"' for c in contract.column_names if c in present)
     now = dt.datetime.now()
     params = {"file_name": file_name, "sha256": sha, "loaded_at": now}
     con.execute("BEGIN TRANSACTION")
