@@ -88,9 +88,25 @@ def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
     )
 
 
-def table(frame: pl.DataFrame, name: str, ctx: Context) -> None:
-    """Show a table with CSV and XLSX downloads."""
-    st.dataframe(frame, hide_index=True, key=f"table-{name}")
+def table(
+    frame: pl.DataFrame, name: str, ctx: Context, display: pl.DataFrame | None = None
+) -> None:
+    """Show a table (or its formatted `display` twin) with CSV and XLSX downloads of `frame`.
+
+    Dates show day first (31/05/2023); downloads keep plain values for spreadsheets.
+    """
+    shown = frame if display is None else display
+    dates = {
+        c: st.column_config.DateColumn(format="DD/MM/YYYY")
+        for c, kind in shown.schema.items()
+        if kind == pl.Date
+    }
+    dates |= {
+        c: st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")
+        for c, kind in shown.schema.items()
+        if isinstance(kind, pl.Datetime)
+    }
+    st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=dates)
     _buttons(
         name,
         ctx,

@@ -39,4 +39,9 @@ if ctx.user.partner_detail:  # funders get no partner-level figures
         pl.col("reached").alias(t("column.reached")),
         pl.col("step_rate").alias(t("column.step_rate")),
     )
-    downloads.table(by_partner, "referral_by_partner", ctx)
+    rate, reached = t("column.step_rate"), t("column.reached")
+    display = by_partner.with_columns(
+        pl.col(rate).map_elements(t.rate, return_dtype=pl.String).fill_null(t.missing),
+        pl.col(reached).map_elements(t.count, return_dtype=pl.String).fill_null(t.missing),
+    )
+    downloads.table(by_partner, "referral_by_partner", ctx, display=display)
