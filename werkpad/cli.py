@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -215,7 +214,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         env["WERKPAD_DEMO"] = "1"  # no login; the dashboard shows a banner saying so
     else:
         env.pop("WERKPAD_DEMO", None)
-    return subprocess.call(_streamlit_command(args.warehouse, args.host, args.port), env=env)
+    # exec, not a child: a signal to `werkpad serve` (systemd, Ctrl-C, a test) reaches the
+    # server itself, and no orphaned server outlives it
+    command = _streamlit_command(args.warehouse, args.host, args.port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
