@@ -84,6 +84,15 @@ def test_reach_by_region_equals_independent_counts(app, selection):
 
 def test_conversion_rates_with_intervals(app, selection):
     at = app("conversion", **FILTER)
+    shares = at.dataframe[0].value.set_index("Groep")
+    decided = selection["decision"].is_not_null().sum()
+    stepped = (selection["decision"] == "step_to_work").sum()
+    assert shares.loc["Stappen naar werk", "van vorige stap"] == (
+        f"{100 * stepped / decided:.1f} %".replace(".", ",")
+    )
+    assert shares.loc["Stappen naar werk", "van bereikt"] == (
+        f"{100 * stepped / selection.height:.1f} %".replace(".", ",")
+    )
     chart = _chart(at, "Wilson")["data"][0]
     decided = selection["decision"].is_not_null().sum()
     rate = (selection["decision"] == "step_to_work").sum() / decided

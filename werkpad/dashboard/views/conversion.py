@@ -6,7 +6,6 @@ import streamlit as st
 from werkpad.dashboard import charts, downloads
 from werkpad.dashboard.shell import context
 
-FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
 GROUPS = {"project_code": "project", "region_code": "region", "partner_code": "partner"}
 
 ctx = context()
@@ -14,24 +13,25 @@ t = ctx.t
 if not ctx.user.partner_detail:  # funders: per-project aggregates only
     GROUPS = {"project_code": "project"}
 st.title(t("nav.conversion"))
+# each funnel step with its share of the step before and of people reached (metrics.yaml)
+SHARES = {
+    "reached": (None, None),
+    "exploring": ("exploration_rate", "exploration_rate"),
+    "decided": ("decided_of_exploring", "decided_of_reached"),
+    "stepped": ("step_rate", "stepped_of_reached"),
+    "trajectory_started": ("trajectory_started_of_stepped", "trajectory_started_of_reached"),
+    "job_started": ("job_started_of_trajectory_started", "job_rate"),
+}
 now = ctx.headline()
-rows = []
-for i, name in enumerate(FUNNEL):
-    previous = now[FUNNEL[i - 1]] if i else None
-    count = now[name]
-
-    def share(base: int | None, count: int | None = count) -> str:
-        """A share of a shown count; withheld (or empty) when either count is."""
-        return t.rate(count / base) if base and count is not None else t.rate(None)
-
-    rows.append(
-        {
-            t("column.group"): t.metric(name),
-            t("column.reached"): t.count(count),
-            t("conversion.of_previous"): share(previous) if i else "",
-            t("conversion.of_first"): share(now["reached"]),
-        }
-    )
+rows = [
+    {
+        t("column.group"): t.metric(name),
+        t("column.reached"): t.count(now[name]),
+        t("conversion.of_previous"): t.rate(now[previous]) if previous else "",
+        t("conversion.of_first"): t.rate(now[first]) if first else t.rate(1 if now[name] else None),
+    }
+    for name, (previous, first) in SHARES.items()
+]
 st.subheader(t("conversion.funnel_title"))
 downloads.table(pl.DataFrame(rows), "funnel_shares", ctx)
 st.metric(t("conversion.median_days"), t.number(now["median_days_to_decision"], 0))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from werkpad.dashboard import charts, data, downloads
 from werkpad.dashboard.shell import context
+from werkpad.metrics import FUNNEL
 
 HEADLINE = [
     "reached",
@@ -16,7 +17,6 @@ HEADLINE = [
     "sustained_3m",
 ]
 RATES = {"step_rate", "nec_share"}
-FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
 
 ctx = context()
 t = ctx.t
