@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from werkpad.disclosure import suppress_counts, suppress_grid, suppress_rate
+from werkpad.disclosure import close, protect, suppress_counts, suppress_grid, suppress_rate
 
 grids = st.integers(1, 4).flatmap(
     lambda rows: st.integers(1, 5).flatmap(
@@ -94,3 +94,133 @@ def test_rates_follow_their_counts():
     assert suppress_rate(0.5, 10, 20) == 0.5
     assert suppress_rate(0.0, 0, 20) == 0.0
     assert suppress_rate(0.5, None, 20) is None
+
+
+# --- families of linked tables ------------------------------------------------------------
+# A page shows several tables of one selection: the month x province grid, the monthly trend,
+# the province bars, the headline. Each is asked for on its own, so each `protect` call below
+# stands for one table of one page; the reader combines all of them.
+
+
+@st.composite
+def nested_families(draw):
+    """Counts per (region, source) where each region lies in one province (a hierarchy)."""
+    provinces = draw(st.integers(1, 3))
+    regions = [(r, f"P{p}") for p in range(provinces) for r in range(draw(st.integers(1, 3)))]
+    sources = draw(st.integers(1, 3))
+    return {
+        (f"P{p}", f"{p}-{r}", f"S{s}"): draw(st.integers(0, 25))
+        for r, p in regions
+        for s in range(sources)
+    }
+
+
+def _published(cells, tables, parents, threshold):
+    """Every count a reader sees across the tables: {(grouping, key): shown value or None}."""
+    finest = ("province", "region", "source")
+    seen: dict[tuple, int | None] = {}
+    for groups in tables:
+        dims = close(groups, parents)
+        sub = {}
+        for key, count in cells.items():
+            short = tuple(key[finest.index(d)] for d in dims)
+            sub[short] = sub.get(short, 0) + count
+        pattern = protect(sub, dims, threshold, parents)
+        for level, keys in pattern.items():
+            names = tuple(sorted(dims[i] for i in level))
+            for key, withheld in keys.items():
+                named = tuple(sorted(zip((dims[i] for i in level), key, strict=True)))
+                value = sum(
+                    c for k, c in cells.items() if all(k[finest.index(d)] == v for d, v in named)
+                )
+                shown = None if withheld else value
+                # one count, one fate: every table that shows a total agrees on it
+                assert seen.setdefault((names, named), shown) == shown
+    return seen, finest
+
+
+def recoverable(finest: list[dict], seen: dict[tuple, int | None]) -> list[tuple]:
+    """Withheld counts pinned down by all published ones together (null-space test).
+
+    `finest` lists the cells a reader cannot see, one {grouping: value} each; `seen` maps every
+    count a reader meets, as sorted ((grouping, value), ...) pairs, to its shown value or None.
+    A withheld count is safe when some direction of the published counts' null space moves it.
+    """
+    vectors = {
+        q: np.array([all(cell[d] == v for d, v in q) for cell in finest], dtype=float)
+        for q in seen
+    }
+    published = np.array([vectors[q] for q, v in seen.items() if v is not None])
+    _, singular, vt = np.linalg.svd(published.reshape(-1, len(finest)))
+    null_space = vt[int((singular > 1e-9).sum()) :]
+    return [
+        q
+        for q, v in seen.items()
+        if v is None and vectors[q].any() and np.all(np.abs(null_space @ vectors[q]) < 1e-9)
+    ]
+
+
+def _recoverable(cells, seen, finest) -> list[tuple]:
+    cells_named = [dict(zip(finest, key, strict=True)) for key in sorted(cells)]
+    return recoverable(cells_named, {named: v for (_, named), v in seen.items()})
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=nested_families(), threshold=st.integers(3, 10))
+def test_linked_tables_of_one_page_leak_nothing_together(cells, threshold):
+    parents = {"region": ["province"]}
+    tables = [
+        (),
+        ("province",),
+        ("region",),
+        ("source",),
+        ("region", "source"),
+        ("province", "source"),
+    ]
+    seen, finest = _published(cells, tables, parents, threshold)
+    assert all(v is None or v == 0 or v >= threshold for v in seen.values())
+    assert _recoverable(cells, seen, finest) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cells=st.integers(1, 3).flatmap(
+        lambda a: st.integers(1, 3).flatmap(
+            lambda b: st.integers(1, 3).flatmap(
+                lambda c: st.fixed_dictionaries(
+                    {
+                        (f"P{i}", f"R{j}", f"S{k}"): st.integers(0, 20)
+                        for i in range(a)
+                        for j in range(b)
+                        for k in range(c)
+                    }
+                )
+            )
+        )
+    ),
+    threshold=st.integers(3, 10),
+)
+def test_a_three_way_table_with_its_two_way_totals_leaks_nothing(cells, threshold):
+    # the Sankey: referral x decision x outcome, shown beside referral totals and two-way links
+    tables = [("province", "region", "source"), ("province",), ("province", "region")]
+    seen, finest = _published(cells, tables, {}, threshold)
+    assert _recoverable(cells, seen, finest) == []
+
+
+def test_a_grid_and_its_trend_agree_on_every_month():
+    # month x province, asked for by the reach page, and the months alone, by the overview
+    grid = {("2023-01", "ANT"): 3, ("2023-01", "LIM"): 40, ("2023-02", "ANT"): 30}
+    grid |= {("2023-02", "LIM"): 2, ("2023-03", "ANT"): 25, ("2023-03", "LIM"): 26}
+    both = protect(grid, ("month", "province"), threshold=5)
+    months = protect(
+        {("2023-01",): 43, ("2023-02",): 32, ("2023-03",): 51}, ("month",), threshold=5
+    )
+    assert both[(0,)] == months[(0,)]  # the grid's row totals are the trend, withheld alike
+    assert both[(0, 1)][("2023-01", "ANT")] and both[(0, 1)][("2023-02", "LIM")]
+
+
+def test_a_pack_at_ten_withholds_all_the_dashboard_withholds_at_five():
+    counts = [3, 12, 8, 40, 41]
+    five, _ = suppress_counts(counts, threshold=5)
+    ten, _ = suppress_counts(counts, threshold=10)
+    assert all(t is None for f, t in zip(five, ten, strict=True) if f is None)

@@ -1,24 +1,46 @@
 """Small-count suppression: one implementation for every figure that leaves the product.
 
-A published table is a grid of counts with its row totals, column totals and grand total
-(a one-way breakdown is a grid of one row). Suppression has two steps:
+A published table counts people by one or more groupings (dimensions) together with all its
+totals: the counts of every coarser grouping it adds up to, down to the grand total. Those
+totals are tables of their own elsewhere: the month x province grid on the reach page adds up
+to the monthly trend of the overview and to the province bars beside it. So suppression works
+on *families* of linked tables, not on one table at a time:
 
-1. primary: every count from 1 to THRESHOLD - 1, inner cell or total, is withheld;
-2. complementary: while some withheld count could be worked out exactly from the published
-   counts and the additive relations between cells and totals, one more count is withheld:
-   the smallest published count that shares a row or column with it.
+1. the tables of a family are the groupings' subsets ("levels"), from the grand total up, and
+   a level is protected only after every coarser level it adds up to;
+2. primary: at each level every count from 1 to THRESHOLD - 1 is withheld;
+3. the counts of coarser levels keep the fate they were given at their own level, so a count
+   is withheld (or published) in every table that shows it, whichever page asks first;
+4. complementary: while a withheld count can be worked out exactly from the published ones
+   (the level's cells, its coarser counts, and the additive relations between them), one more
+   cell of the level is withheld: the smallest one on a line with it (differing in one
+   grouping). "Worked out exactly" is linear algebra: its indicator vector lies in the row
+   space of the published counts' indicator vectors.
 
-"Worked out exactly" is decided by linear algebra, not by a rule of thumb: a withheld count is
-derivable when its unit vector lies in the row space of the table's equations restricted to
-the withheld counts. That catches the classic single withheld cell in a line and the subtler
-chains (a withheld cell that bridges two groups of withheld cells). Zero counts are published:
-an empty cell reveals no person.
+A level's pattern depends only on the data under the filters and on that level's groupings, so
+two tables that share a total agree on it; and for groupings that cross (or nest, see
+`parents`) the published counts of two tables meet only in the totals they share, so tables
+that are each safe with their shared totals are safe together. The property tests check that
+claim on random families against an independent null-space test.
 
-Rates whose numerator or denominator is withheld are withheld too (see `suppress_rate`).
+Nesting groupings (a region lies in one province, a partner has one type) are declared as
+`parents`: a child's table is always protected together with its parents' totals, because a
+reader can add the regions of a province up.
+
+Zero counts are published (an empty cell reveals no person) and rates whose numerator or
+denominator is withheld are withheld too (see `suppress_rate`). A threshold above
+SUPPRESSION_THRESHOLD (the report pack's 10) starts from the pattern at SUPPRESSION_THRESHOLD,
+so a pack never publishes a count the dashboard withholds for the same selection.
+
+Not covered: differences between selections (two periods that differ by one month) and
+differences between different counts of the same people (reached minus exploring); see
+`suppress_nested` for the headline funnel.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,13 +48,264 @@ import numpy as np
 from werkpad.config import REPORT_THRESHOLD, SUPPRESSION_THRESHOLD
 
 THRESHOLD = SUPPRESSION_THRESHOLD  # the why and the setting live in werkpad.config
-__all__ = ["REPORT_THRESHOLD", "THRESHOLD", "suppress_counts", "suppress_grid", "suppress_rate"]
+__all__ = [
+    "REPORT_THRESHOLD",
+    "THRESHOLD",
+    "protect",
+    "suppress_counts",
+    "suppress_grid",
+    "suppress_rate",
+    "suppress_table",
+]
 SYMBOL = "x"  # shown for a withheld figure, explained in a footnote
+_TOLERANCE = 1e-8  # counts are small integers: a residual above this is a real degree of freedom
+
+Key = tuple  # one value per grouping of a level, in the family's order
+Level = tuple[int, ...]  # positions of a level's groupings in the family's order
+Pattern = dict[Level, dict[Key, bool]]  # level -> key -> withheld
+
+
+def _sort_key(value: object) -> tuple[bool, str]:
+    return value is None, str(value)
+
+
+@dataclass
+class _Family:
+    """The counts of one family at its finest level, and what the levels need from them."""
+
+    cells: dict[Key, int]
+    dims: tuple[str, ...]
+    parents: Mapping[str, Sequence[str]]
+
+    def __post_init__(self) -> None:
+        n = len(self.dims)
+        self.values = [sorted({k[i] for k in self.cells}, key=_sort_key) for i in range(n)]
+        self.parent_positions = {
+            i: [self.dims.index(p) for p in self.parents.get(d, ()) if p in self.dims]
+            for i, d in enumerate(self.dims)
+        }
+        missing = [(d, p) for d in self.dims for p in self.parents.get(d, ()) if p not in self.dims]
+        if missing:
+            raise ValueError(f"groupings {missing} need their parent in the same family")
+        self.parent_of: dict[tuple[int, int], dict[object, object]] = {}
+        for child, positions in self.parent_positions.items():
+            for p in positions:
+                mapping: dict[object, object] = {}
+                for key in self.cells:
+                    if key[child] is None:  # a missing value (no partner) lies anywhere
+                        continue
+                    if mapping.setdefault(key[child], key[p]) != key[p]:
+                        raise ValueError(f"{self.dims[child]} does not nest in {self.dims[p]}")
+                self.parent_of[(child, p)] = mapping
+
+    def levels(self) -> list[Level]:
+        return self.closed(self.dims, self.parents)
+
+    @staticmethod
+    def closed(dims: Sequence[str], parents: Mapping[str, Sequence[str]]) -> list[Level]:
+        """Every subset of the groupings that holds each grouping's parents, coarsest first."""
+        return [
+            level
+            for size in range(len(dims) + 1)
+            for level in itertools.combinations(range(len(dims)), size)
+            if all(set(parents.get(dims[i], ())) <= {dims[j] for j in level} for i in level)
+        ]
+
+    def keys(self, level: Level) -> list[Key]:
+        """The level's possible cells: every combination of values its nesting allows."""
+        keys = []
+        for combo in itertools.product(*(self.values[i] for i in level)):
+            where = dict(zip(level, combo, strict=True))
+            if all(
+                where[c] is None or self.parent_of[(c, p)].get(where[c], where[p]) == where[p]
+                for c in level
+                for p in self.parent_positions[c]
+            ):
+                keys.append(combo)
+        return keys
+
+    def counts(self, level: Level) -> dict[Key, int]:
+        out: dict[Key, int] = {}
+        for key, count in self.cells.items():
+            short = tuple(key[i] for i in level)
+            out[short] = out.get(short, 0) + int(count or 0)
+        return out
+
+
+def _row_space(published: np.ndarray) -> np.ndarray:
+    if published.size == 0:
+        return np.zeros((0, published.shape[1]))
+    _, singular, vt = np.linalg.svd(published, full_matrices=False)
+    return vt[singular > _TOLERANCE * max(1.0, singular.max(initial=0))]
+
+
+def _derivable(vectors: np.ndarray, withheld: np.ndarray) -> list[int]:
+    """Withheld quantities whose indicator vector lies in the published vectors' row space."""
+    basis = _row_space(vectors[~withheld])
+    found = []
+    for q in np.flatnonzero(withheld):
+        v = vectors[q]
+        if np.linalg.norm(v - basis.T @ (basis @ v)) < 1e-6:
+            found.append(int(q))
+    return found
+
+
+def _protect_level(
+    family: _Family, level: Level, done: Pattern, threshold: int, seed: dict[Key, bool]
+) -> dict[Key, bool]:
+    """Withhold cells of one level so that no withheld count of it or below is derivable."""
+    cells = family.keys(level)
+    position = {key: k for k, key in enumerate(cells)}
+    codes = np.array(
+        [[family.values[i].index(v) for i, v in zip(level, key, strict=True)] for key in cells]
+    ).reshape(len(cells), len(level))
+    counts = family.counts(level)
+    vectors, values, fixed, owner = [], [], [], {}
+    seen: dict[bytes, int] = {}
+    for lower in [*(lv for lv in done if set(lv) < set(level)), level]:
+        picks = [level.index(i) for i in lower]
+        members: dict[Key, list[int]] = {}
+        for key, k in position.items():
+            members.setdefault(tuple(key[p] for p in picks), []).append(k)
+        for short, ks in members.items():
+            vector = np.zeros(len(cells))
+            vector[ks] = 1
+            mark = vector.tobytes()
+            if mark not in seen:  # the same count reached by two paths is one count
+                seen[mark] = len(vectors)
+                vectors.append(vector)
+                values.append(sum(counts.get(cells[k], 0) for k in ks))
+                fixed.append(done[lower][short] if lower != level else None)
+            owner[(lower, short)] = seen[mark]
+    vectors_arr, values_arr = np.array(vectors), np.array(values)
+    free = np.array([f is None for f in fixed])
+    withheld = np.array(
+        [
+            f
+            if f is not None
+            else (0 < v < threshold) or seed.get(cells[int(np.flatnonzero(vec)[0])], False)
+            for f, v, vec in zip(fixed, values, vectors, strict=True)
+        ],
+        dtype=bool,
+    )
+    is_cell = np.array([vec.sum() == 1 for vec in vectors]) & free
+    cell_of = {int(np.flatnonzero(vectors[q])[0]): q for q in np.flatnonzero(is_cell)}
+
+    def lonely_lines(c: int) -> int:
+        """Lines through cell c with a published total and no other withheld cell: withholding
+        c there would make it the next derivable count, so such a cell is a poor complement."""
+        lonely = 0
+        for d in range(len(level)):
+            others = [k for k in range(len(level)) if k != d]
+            on_line = np.all(codes[:, others] == codes[c, others], axis=1)
+            on_line[c] = False
+            if any(withheld[owner[(level, cells[x])]] for x in np.flatnonzero(on_line)):
+                continue
+            margin = owner.get(
+                (tuple(level[k] for k in others), tuple(cells[c][k] for k in others))
+            )
+            lonely += margin is None or not withheld[margin]
+        return lonely
+
+    while found := _derivable(vectors_arr, withheld):
+        support = np.flatnonzero(vectors_arr[found[0]])
+        distance = (codes[:, None, :] != codes[None, support, :]).sum(axis=2).min(axis=1)
+        near = [c for c in np.flatnonzero(distance <= 1) if c in cell_of]
+        open_cells = [c for c, q in cell_of.items() if not withheld[q]]
+        pools = (
+            [c for c in near if not withheld[cell_of[c]] and values_arr[cell_of[c]] > 0],
+            [c for c in open_cells if values_arr[cell_of[c]] > 0],
+            open_cells,
+        )
+        pool = next((p for p in pools if p), None)
+        if pool is None:  # nothing left to withhold at this level: show none of it
+            return dict.fromkeys(cells, True)
+        best = min(pool, key=lambda c: (lonely_lines(c), values_arr[cell_of[c]], c))
+        withheld[cell_of[best]] = True
+    return {key: bool(withheld[owner[(level, key)]]) for key in cells}
+
+
+def protect(
+    cells: Mapping[Key, int],
+    dims: Sequence[str],
+    threshold: int = THRESHOLD,
+    parents: Mapping[str, Sequence[str]] | None = None,
+) -> Pattern:
+    """Which counts to withhold at every level of a family; see the module docstring.
+
+    `cells` maps one value per grouping in `dims` to a count (absent combinations count 0);
+    `parents` names for a grouping the coarser groupings it nests in, all of them in `dims`.
+    Levels and keys follow the order of `dims`; the work is done in the groupings' name order,
+    so a level gets the same pattern whichever family (table) asks for it.
+    """
+    order = sorted(range(len(dims)), key=lambda i: dims[i])
+    canonical = _protect_canonical(
+        {tuple(key[i] for i in order): count for key, count in cells.items()},
+        tuple(dims[i] for i in order),
+        threshold,
+        parents or {},
+    )
+    back = {i: order.index(i) for i in range(len(dims))}  # position in dims -> canonical
+    out: Pattern = {}
+    for level in _Family.closed(dims, parents or {}):
+        mine = tuple(sorted(back[i] for i in level))
+        source = canonical[mine]
+        out[level] = {
+            tuple(key[mine.index(back[i])] for i in level): withheld
+            for key, withheld in source.items()
+        }
+    return out
+
+
+def _protect_canonical(
+    cells: dict[Key, int], dims: tuple[str, ...], threshold: int, parents: Mapping
+) -> Pattern:
+    family = _Family(cells, dims, parents)
+    base = (
+        _protect_canonical(cells, dims, SUPPRESSION_THRESHOLD, parents)
+        if threshold > SUPPRESSION_THRESHOLD
+        else {}
+    )
+    done: Pattern = {}
+    for level in family.levels():
+        done[level] = _protect_level(family, level, done, threshold, base.get(level, {}))
+    return done
+
+
+def close(groups: Sequence[str], parents: Mapping[str, Sequence[str]]) -> list[str]:
+    """The groupings plus, recursively, the ones they nest in (asked groupings first)."""
+    out = list(groups)
+    for name in out:
+        out += [p for p in parents.get(name, ()) if p not in out]
+    return out
+
+
+def suppress_table(
+    rows: Sequence[Mapping[str, object]],
+    dims: Sequence[str],
+    counts: Sequence[str],
+    threshold: int = THRESHOLD,
+    parents: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, list[int | None]]:
+    """Count columns of a grouped result after suppression, each protected as its own family.
+
+    `dims` must hold every parent of its groupings (see `close`): the rows of a region table
+    carry their province so the provinces' totals are protected with it.
+    """
+    out = {}
+    for name in counts:
+        cells = {tuple(r[d] for d in dims): int(r[name] or 0) for r in rows}
+        top = protect(cells, dims, threshold, parents)[tuple(range(len(dims)))]
+        out[name] = [
+            None if top[tuple(r[d] for d in dims)] else r[name]  # type: ignore[misc]
+            for r in rows
+        ]
+    return out
 
 
 @dataclass(frozen=True)
 class Suppressed:
-    """A table after suppression: counts with withheld ones as None, and the mask."""
+    """A grid after suppression: counts with withheld ones as None, with its margins."""
 
     cells: list[list[int | None]]
     row_totals: list[int | None]
@@ -44,106 +317,23 @@ class Suppressed:
         return sum(v is None for v in flat)
 
 
-def _layout(rows: int, cols: int) -> tuple[list[tuple], np.ndarray]:
-    """The variables of a grid and its additive equations (one per line).
-
-    Margins that would only repeat another count are not variables of their own: in a
-    one-row table the row total is the grand total and the column totals are the cells.
-    """
-    names: list[tuple] = [("cell", i, j) for i in range(rows) for j in range(cols)]
-    both = rows > 1 and cols > 1
-    if both:
-        names += [("row", i) for i in range(rows)] + [("col", j) for j in range(cols)]
-    names.append(("total",))
-    index = {name: k for k, name in enumerate(names)}
-    total = index[("total",)]
-    equations = []
-
-    def equation(members: list[int], margin: int) -> None:
-        eq = np.zeros(len(names))
-        eq[members] = 1
-        eq[margin] = -1
-        equations.append(eq)
-
-    if cols > 1:
-        for i in range(rows):
-            equation(
-                [index[("cell", i, j)] for j in range(cols)], index[("row", i)] if both else total
-            )
-    if rows > 1:
-        for j in range(cols):
-            equation(
-                [index[("cell", i, j)] for i in range(rows)], index[("col", j)] if both else total
-            )
-    if both:
-        equation([index[("row", i)] for i in range(rows)], total)
-    if rows == cols == 1:
-        equation([index[("cell", 0, 0)]], total)
-    return names, np.array(equations)
-
-
-def _values(grid: np.ndarray, names: list[tuple]) -> np.ndarray:
-    margins = {"row": grid.sum(1), "col": grid.sum(0)}
-    return np.array(
-        [
-            grid[n[1], n[2]]
-            if n[0] == "cell"
-            else grid.sum()
-            if n[0] == "total"
-            else margins[n[0]][n[1]]
-            for n in names
-        ]
-    )
-
-
-def derivable(equations: np.ndarray, withheld: np.ndarray) -> list[int]:
-    """Indices of withheld variables whose value follows from the published ones."""
-    unknown = np.flatnonzero(withheld)
-    if unknown.size == 0:
-        return []
-    system = equations[:, unknown]
-    rank = np.linalg.matrix_rank(system)
-    found = []
-    for position, variable in enumerate(unknown):
-        unit = np.zeros(unknown.size)
-        unit[position] = 1
-        if np.linalg.matrix_rank(np.vstack([system, unit])) == rank:
-            found.append(int(variable))
-    return found
-
-
 def suppress_grid(cells: list[list[int]], threshold: int = THRESHOLD) -> Suppressed:
-    """Suppress a grid of counts (rows x columns) with its margins; see the module docstring."""
+    """A grid of counts (rows x columns) with its row, column and grand totals."""
     grid = np.array(cells, dtype=np.int64).reshape(len(cells), -1)
     rows, cols = grid.shape
-    names, equations = _layout(rows, cols)
-    values = _values(grid, names)
-    withheld = (values > 0) & (values < threshold)
-    while found := derivable(equations, withheld):
-        # protect a derivable count with the smallest published count on one of its lines
-        lines = equations[equations[:, found[0]] != 0] != 0
-        members = np.flatnonzero(lines.any(axis=0) & ~withheld)
-        candidates = [int(v) for v in members if values[v] > 0] or [int(v) for v in members]
-        if not candidates:
-            candidates = [int(v) for v in np.flatnonzero(~withheld)]
-        withheld[min(candidates, key=lambda v: (values[v], v))] = True
-    shown = {
-        name: (None if w else int(v)) for name, v, w in zip(names, values, withheld, strict=True)
-    }
-    total = shown[("total",)]
+    family = {(i, j): int(grid[i, j]) for i in range(rows) for j in range(cols)}
+    pattern = protect(family, ("row", "column"), threshold)
 
-    def margin(kind: str, k: int, single: tuple) -> int | None:
-        return shown.get((kind, k), shown.get(single, total))
+    def shown(value: int, withheld: bool) -> int | None:
+        return None if withheld else int(value)
 
     return Suppressed(
-        cells=[[shown[("cell", i, j)] for j in range(cols)] for i in range(rows)],
-        row_totals=[
-            margin("row", i, ("cell", i, 0) if cols == 1 else ("total",)) for i in range(rows)
+        cells=[
+            [shown(grid[i, j], pattern[(0, 1)][(i, j)]) for j in range(cols)] for i in range(rows)
         ],
-        column_totals=[
-            margin("col", j, ("cell", 0, j) if rows == 1 else ("total",)) for j in range(cols)
-        ],
-        total=total,
+        row_totals=[shown(grid[i].sum(), pattern[(0,)][(i,)]) for i in range(rows)],
+        column_totals=[shown(grid[:, j].sum(), pattern[(1,)][(j,)]) for j in range(cols)],
+        total=shown(grid.sum(), pattern[()][()]),
     )
 
 
@@ -173,36 +363,8 @@ def suppress_nested(
     shown: dict[str, int | None] = {
         k: (None if 0 < v < threshold else v) for k, v in values.items()
     }
-    for before, after in zip(chain, chain[1:], strict=False):
+    present = [name for name in chain if name in values]  # a table may show part of the chain
+    for before, after in zip(present, present[1:], strict=False):
         if shown[before] is not None and 0 < values[before] - values[after] < threshold:
             shown[after] = None
     return shown
-
-
-def suppress_columns(
-    groups: list[list[object]], columns: dict[str, list[int]], threshold: int = THRESHOLD
-) -> dict[str, list[int | None]]:
-    """Suppress count columns of a grouped result, each against its own totals.
-
-    With two grouping columns the counts form a grid with row and column totals; with one or
-    three and more they are a one-way breakdown against their total.
-    """
-    out = {}
-    for name, counts in columns.items():
-        if len(groups) == 2:
-            rows = sorted({v for v in groups[0] if v is not None}, key=str)
-            cols = sorted({v for v in groups[1] if v is not None}, key=str)
-            position = {(r, c): 0 for r in rows for c in cols}
-            for r, c, n in zip(groups[0], groups[1], counts, strict=True):
-                position[(r, c)] = int(n or 0)
-            grid = suppress_grid([[position[(r, c)] for c in cols] for r in rows], threshold)
-            shown = {
-                (r, c): grid.cells[i][j] for i, r in enumerate(rows) for j, c in enumerate(cols)
-            }
-            out[name] = [
-                shown.get((r, c), None if 0 < int(n or 0) < threshold else n)
-                for r, c, n in zip(groups[0], groups[1], counts, strict=True)
-            ]
-        else:
-            out[name] = suppress_counts([int(n or 0) for n in counts], threshold)[0]
-    return out

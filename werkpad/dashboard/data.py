@@ -89,9 +89,12 @@ def grouped(
     every chart, table and download of that user shows the suppressed figures.
     """
     asked = [*only, "reached"] if threshold else list(only)
-    rows = metrics.compute(cursor(version), _thaw(filters), list(group_by), asked)
+    # a suppressed table is read with the groupings it nests in (a region with its province),
+    # so it is protected together with their totals; those columns are dropped again below
+    dims = disclosure.close(group_by, metrics.parents()) if threshold else list(group_by)
+    rows = metrics.compute(cursor(version), _thaw(filters), dims, asked)
     if threshold and rows:
-        rows = _suppress(rows, list(group_by), threshold)
+        rows = _suppress(rows, dims, threshold)
     columns = [*group_by, *only]
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
@@ -104,11 +107,7 @@ def _suppress(rows: list[dict], group_by: list[str], threshold: int) -> list[dic
     by_name = {m.name: m for m in metrics.load_metrics()}
     counts = [c for c in rows[0] if c in by_name and by_name[c].type == "count"]
     if group_by:
-        shown = disclosure.suppress_columns(
-            [[r[g] for r in rows] for g in group_by],
-            {c: [r[c] for r in rows] for c in counts},
-            threshold,
-        )
+        shown = disclosure.suppress_table(rows, group_by, counts, threshold, metrics.parents())
     else:
         nested = disclosure.suppress_nested(
             {c: rows[0][c] for c in counts}, metrics.FUNNEL, threshold

@@ -110,6 +110,16 @@ def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
     return metrics
 
 
+@cache
+def parents(path: Path = METRICS_FILE) -> dict[str, tuple[str, ...]]:
+    """Grouping -> the groupings it nests in (metrics.yaml `hierarchy`), for suppression."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")).get("hierarchy") or {}
+    unknown = (set(spec) | {p for ps in spec.values() for p in ps}) - set(GROUPABLE)
+    if unknown:
+        raise ValueError(f"hierarchy names groupings that do not exist: {sorted(unknown)}")
+    return {child: tuple(ps) for child, ps in spec.items()}
+
+
 def metric_names() -> list[str]:
     return [m.name for m in load_metrics()]
 

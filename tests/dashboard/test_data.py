@@ -1,0 +1,107 @@
+"""The query layer: suppressed tables that a reader can combine still leak nothing.
+
+A page asks for each of its tables on its own (and other pages ask for their totals), so the
+tables are fetched here one call at a time, as the pages do, and then checked together: every
+published count matches an independent polars count, no published count is below the
+threshold, and no withheld count follows from all the published ones taken together.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import polars as pl
+import pytest
+
+from tests.test_disclosure import recoverable
+from werkpad import config
+from werkpad.dashboard import data
+
+THRESHOLD = 5
+
+
+@pytest.fixture
+def live(loaded, monkeypatch):
+    """The query layer pointed at the shared sample warehouse."""
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
+    return data.version()
+
+
+@pytest.fixture(scope="module")
+def truth(all_trajectories) -> pl.DataFrame:
+    """The generator's trajectories with the groupings the pages use, counted with polars."""
+    reference = config.CONTRACTS_DIR / "reference"
+    partners = pl.read_csv(reference / "partners.csv").select("partner_code", "partner_type")
+    projects = pl.read_csv(reference / "projects.csv").select("project_code", "province_code")
+    return (
+        all_trajectories.join(projects, on="project_code", how="left")
+        .join(partners, on="partner_code", how="left")
+        .with_columns(reached_month=pl.col("reached_on").dt.truncate("1mo"))
+    )
+
+
+def _published(live, filters: dict, tables: list[tuple[str, ...]]) -> dict[tuple, int | None]:
+    """Every `reached` count the tables show, keyed by sorted (grouping, value) pairs.
+
+    A grouping's value that a table does not list is a published zero: a reader sees it.
+    """
+    seen: dict[tuple, int | None] = {}
+    for groups in tables:
+        frame = data.grouped(live, data.freeze(filters), groups, ("reached",), THRESHOLD)
+        shown = {tuple(row[:-1]): row[-1] for row in frame.iter_rows()}
+        values = [sorted(set(frame[g]), key=str) for g in groups]
+        for key in itertools.product(*values):
+            named = tuple(sorted(zip(groups, key, strict=True)))
+            seen[named] = shown.get(key, 0)
+    return seen
+
+
+def _check(seen, truth: pl.DataFrame, finest: list[str]) -> None:
+    cells = truth.group_by(finest).len()
+    values = [sorted(set(truth[d]), key=str) for d in finest]
+    nests = [(d, p) for d, p in _NESTS if d in finest and p in finest]
+    parent = {(d, p): dict(truth.select(d, p).unique().iter_rows()) for d, p in nests}
+    space = [
+        cell
+        for cell in (dict(zip(finest, key, strict=True)) for key in itertools.product(*values))
+        if all(parent[(d, p)][cell[d]] == cell[p] for d, p in nests)  # a partner's own province
+    ]
+    withheld = 0
+    for named, value in seen.items():
+        want = (
+            cells.filter(*(pl.col(d) == v for d, v in named))["len"].sum()
+            if named
+            else (cells["len"].sum())
+        )
+        assert value is None or value == want, named  # published figures are true counts
+        assert value is None or value == 0 or value >= THRESHOLD, named
+        withheld += value is None
+    assert 0 < withheld < len(seen)  # a selection that puts suppression to work
+    assert recoverable(space, seen) == []
+
+
+_NESTS = [("partner_code", "province_code"), ("partner_code", "partner_type")]
+
+
+def test_a_funders_grid_trend_and_bars_leak_nothing_together(live, truth):
+    # the reach page's month x province grid and province and partner-type bars, the
+    # overview's monthly trend and headline, for a year and one gender
+    filters = {"gender": ["F"], "reached_from": "2022-01-01", "reached_to": "2022-12-31"}
+    tables = [(), ("reached_month",), ("province_code",), ("reached_month", "province_code")]
+    tables.append(("partner_type",))
+    seen = _published(live, filters, tables)
+    year = truth.filter(
+        pl.col("gender") == "F", pl.col("reached_on").dt.year() == 2022
+    ).with_columns(pl.col("reached_month").cast(pl.String))
+    seen = {tuple((d, str(v)) for d, v in named): v2 for named, v2 in seen.items()}
+    _check(seen, year, ["reached_month", "province_code", "partner_type"])
+
+
+def test_a_project_leads_partner_tables_leak_nothing_together(live, truth):
+    # Limburg's partner bars, partner-type bars, referral bars and partner x referral table
+    filters = {"scope_province": ["LIM"]}
+    tables = [(), ("province_code",), ("partner_type",), ("partner_code",)]
+    tables += [("referral_source",), ("partner_code", "referral_source")]
+    seen = _published(live, filters, tables)
+    limburg = truth.filter(pl.col("province_code") == "LIM")
+    _check(seen, limburg, ["partner_code", "province_code", "partner_type", "referral_source"])
