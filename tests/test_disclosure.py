@@ -147,8 +147,7 @@ def recoverable(finest: list[dict], seen: dict[tuple, int | None]) -> list[tuple
     A withheld count is safe when some direction of the published counts' null space moves it.
     """
     vectors = {
-        q: np.array([all(cell[d] == v for d, v in q) for cell in finest], dtype=float)
-        for q in seen
+        q: np.array([all(cell[d] == v for d, v in q) for cell in finest], dtype=float) for q in seen
     }
     published = np.array([vectors[q] for q, v in seen.items() if v is not None])
     _, singular, vt = np.linalg.svd(published.reshape(-1, len(finest)))

@@ -140,16 +140,19 @@ def _cmd_users(args: argparse.Namespace) -> int:
     users = UserFile(args.users)
     try:
         if args.action == "add":
-            password = _read_password(args)
-            if len(password) < 12:
-                raise ValueError("a password has at least 12 characters")
+            password_hash = ""  # signed in by the identity provider only
+            if not args.no_password:
+                password = _read_password(args)
+                if len(password) < 12:
+                    raise ValueError("a password has at least 12 characters")
+                password_hash = hash_password(password)
             users.add(
                 User(
                     args.name,
                     args.role,
                     tuple(args.province or ()),
                     tuple(args.project or ()),
-                    hash_password(password),
+                    password_hash,
                 )
             )
             print(f"added {args.name} ({args.role})")
@@ -369,10 +372,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="project a project lead sees (repeatable)",
     )
-    add.add_argument(
+    password = add.add_mutually_exclusive_group()
+    password.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from standard input instead of a prompt",
+    )
+    password.add_argument(
+        "--no-password",
+        action="store_true",
+        help="no local password: the identity provider signs this user in (NAME is the "
+        "e-mail address it confirms)",
     )
     remove = actions.add_parser("remove", help="remove a user", description="Remove a user.")
     remove.add_argument("name", help="login name")

@@ -114,6 +114,31 @@ def test_users_cli_list_remove_and_refusals(tmp_path):
     assert json.loads(path.read_text()) == {}
 
 
+def test_a_user_of_the_identity_provider_has_no_password(tmp_path):
+    path = tmp_path / "u.json"
+    cli = [sys.executable, "-m", "werkpad.cli", "users", "add", "lies@limburg.example"]
+    run = subprocess.run(
+        [
+            *cli,
+            "--role",
+            "project_lead",
+            "--province",
+            "LIM",
+            "--users",
+            str(path),
+            "--no-password",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    user = UserFile(path).load()["lies@limburg.example"]
+    assert (user.role, user.provinces, user.password_hash) == ("project_lead", ("LIM",), "")
+    assert UserFile(path).authenticate("lies@limburg.example", "") is None  # no local sign-in
+    both = subprocess.run([*cli, "--role", "steering", "--no-password", "--password-stdin"])
+    assert both.returncode == 2
+
+
 def test_nobody_signed_in_sees_no_figure(signed_in):
     at = signed_in(None)
     assert not at.metric and not at.get("plotly_chart")

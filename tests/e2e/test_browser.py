@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.e2e.identity_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider
 from werkpad.access import User, UserFile, hash_password
 from werkpad.config import REPO_DIR
 
@@ -42,8 +43,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(warehouse: Path, *extra: str, env: dict | None = None):
-    port = _free_port()
+def _serve(
+    warehouse: Path, *extra: str, env: dict | None = None, cwd: Path | None = None, port=None
+):
+    port = port or _free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -57,6 +60,7 @@ def _serve(warehouse: Path, *extra: str, env: dict | None = None):
             *extra,
         ],
         env=env,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -184,3 +188,65 @@ def test_sign_in_and_out(page, secured):
     page.screenshot(path=ARTIFACTS / "signed-in.png", full_page=True)
     page.get_by_role("button", name="Afmelden").click()
     expect(page.get_by_role("heading", name="Aanmelden bij werkpad")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def identity_provider():
+    """A loopback OpenID Connect provider that signs in Limburg's project lead."""
+    with IdentityProvider("lies@limburg.example") as idp:
+        yield idp
+
+
+@pytest.fixture(scope="module")
+def federated(loaded, tmp_path_factory, identity_provider):
+    """`werkpad serve` with `[auth]` in .streamlit/secrets.toml pointing at the provider, and
+    a user file that maps the provider's e-mail address to a Limburg project lead."""
+    site = tmp_path_factory.mktemp("site")
+    users = site / "users.json"
+    UserFile(users).add(User("lies@limburg.example", "project_lead", provinces=("LIM",)))
+    port = _free_port()
+    (site / ".streamlit").mkdir()
+    (site / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{CLIENT_SECRET}-cookie"\n'
+        f'client_id = "{CLIENT_ID}"\n'
+        f'client_secret = "{CLIENT_SECRET}"\n'
+        f'server_metadata_url = "{identity_provider.url}/.well-known/openid-configuration"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "WERKPAD_DEMO"}
+    process, url = _serve(
+        loaded[0] / "warehouse.duckdb",
+        env=env | {"WERKPAD_USERS": str(users)},
+        cwd=site,
+        port=port,
+    )
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_identity_provider_round_trip(page, federated, identity_provider, all_trajectories):
+    # the whole OIDC code flow: button -> provider -> callback -> figures of her scope only
+    page.goto(federated)
+    button = page.get_by_role("button", name="Aanmelden met uw organisatie-account")
+    expect(button).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    identity_provider.verified = False  # an address the provider has not confirmed: no role
+    button.click()
+    expect(page.get_by_text("niet bevestigd")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    page.get_by_role("button", name="Afmelden").click()
+    identity_provider.verified = True
+    expect(button).to_be_visible(timeout=60_000)
+    button.click()
+    expect(page.get_by_role("heading", name="Overzicht", exact=True)).to_be_visible(timeout=60_000)
+    assert identity_provider.signed_in == ["lies@limburg.example"] * 2
+    expect(page.get_by_text("Aangemeld als lies@limburg.example")).to_be_visible()
+    limburg = all_trajectories.filter(pl.col("project_code") == "WGTW-LIM").height
+    reached = page.get_by_test_id("stMetric").filter(has_text="Bereikte personen")
+    expect(reached).to_contain_text(f"{limburg:,}".replace(",", "."), timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "signed-in-oidc.png", full_page=True)
+    page.get_by_role("button", name="Afmelden").click()
+    expect(button).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)

@@ -222,6 +222,10 @@ def _login(t: Translator) -> User | None:
             st.title(t("access.title"))
             st.button(t("access.login_oidc"), on_click=st.login, type="primary")
             return None
+        if st.user.get("email_verified") is False:  # anyone can type an address; a role
+            st.error(t("access.unverified"))  # goes only to one the provider confirmed
+            st.button(t("access.logout"), on_click=st.logout)
+            return None
         user = users.load().get(str(st.user.get("email", "")))
         if user is None:
             st.error(t("access.unknown"))
