@@ -11,7 +11,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from werkpad.disclosure import close, protect, suppress_counts, suppress_grid, suppress_rate
+from werkpad.disclosure import (
+    close,
+    protect,
+    suppress_counts,
+    suppress_grid,
+    suppress_nested,
+    suppress_rate,
+)
 
 grids = st.integers(1, 4).flatmap(
     lambda rows: st.integers(1, 5).flatmap(
@@ -223,3 +230,53 @@ def test_a_pack_at_ten_withholds_all_the_dashboard_withholds_at_five():
     five, _ = suppress_counts(counts, threshold=5)
     ten, _ = suppress_counts(counts, threshold=10)
     assert all(t is None for f, t in zip(five, ten, strict=True) if f is None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    grid=st.integers(1, 3).flatmap(
+        lambda a: st.integers(1, 4).flatmap(
+            lambda b: st.fixed_dictionaries(
+                {
+                    (f"M{i}", f"P{j}"): st.tuples(st.integers(0, 25), st.integers(0, 8))
+                    for i in range(a)
+                    for j in range(b)
+                }
+            )
+        )
+    ),
+    threshold=st.integers(3, 10),
+)
+def test_a_count_within_another_hides_small_gaps_in_every_table(grid, threshold):
+    # stepped within decided: "decided minus stepped" is a count of people too
+    stepped = {key: inner for key, (inner, _) in grid.items()}
+    decided = {key: inner + gap for key, (inner, gap) in grid.items()}
+    dims = ("month", "province")
+    pattern = protect(stepped, dims, threshold, within=decided)
+    for level, keys in pattern.items():
+        for key, withheld in keys.items():
+            members = [k for k in grid if all(k[i] == v for i, v in zip(level, key, strict=True))]
+            value = sum(stepped[k] for k in members)
+            gap = sum(decided[k] for k in members) - value
+            assert withheld or not (0 < value < threshold or 0 < gap < threshold)
+    seen = {
+        tuple(sorted(zip((dims[i] for i in level), key, strict=True))): (
+            None
+            if withheld
+            else sum(
+                stepped[k] for k in grid if all(k[i] == v for i, v in zip(level, key, strict=True))
+            )
+        )
+        for level, keys in pattern.items()
+        for key, withheld in keys.items()
+    }
+    finest = [dict(zip(dims, key, strict=True)) for key in sorted(grid)]
+    assert recoverable(finest, seen) == []
+
+
+def test_headline_withholds_a_count_a_few_below_the_one_it_lies_within():
+    within = {"exploring": "reached", "decided": "exploring", "stepped": "decided"}
+    shown = suppress_nested(
+        {"reached": 120, "exploring": 90, "decided": 60, "stepped": 57}, within, 5
+    )
+    assert shown == {"reached": 120, "exploring": 90, "decided": 60, "stepped": None}

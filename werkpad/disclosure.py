@@ -32,9 +32,12 @@ denominator is withheld are withheld too (see `suppress_rate`). A threshold abov
 SUPPRESSION_THRESHOLD (the report pack's 10) starts from the pattern at SUPPRESSION_THRESHOLD,
 so a pack never publishes a count the dashboard withholds for the same selection.
 
-Not covered: differences between selections (two periods that differ by one month) and
-differences between different counts of the same people (reached minus exploring); see
-`suppress_nested` for the headline funnel.
+A count that lies within another (stepped within decided, metrics.yaml `within`) is also
+withheld, at every level, where the two differ by 1 to THRESHOLD - 1: those few people who
+decided "not now" are as findable as a small cell.
+
+Not covered: differences between selections (two periods that differ by one month), and
+differences between counts that do not lie one within the other.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class _Family:
     cells: dict[Key, int]
     dims: tuple[str, ...]
     parents: Mapping[str, Sequence[str]]
+    within: dict[Key, int] | None = None  # counts of the people these are a subset of
 
     def __post_init__(self) -> None:
         n = len(self.dims)
@@ -124,9 +128,9 @@ class _Family:
                 keys.append(combo)
         return keys
 
-    def counts(self, level: Level) -> dict[Key, int]:
+    def counts(self, level: Level, of: dict[Key, int] | None = None) -> dict[Key, int]:
         out: dict[Key, int] = {}
-        for key, count in self.cells.items():
+        for key, count in (self.cells if of is None else of).items():
             short = tuple(key[i] for i in level)
             out[short] = out.get(short, 0) + int(count or 0)
         return out
@@ -160,6 +164,7 @@ def _protect_level(
         [[family.values[i].index(v) for i, v in zip(level, key, strict=True)] for key in cells]
     ).reshape(len(cells), len(level))
     counts = family.counts(level)
+    outer = family.counts(level, family.within) if family.within is not None else {}
     vectors, values, fixed, owner = [], [], [], {}
     seen: dict[bytes, int] = {}
     for lower in [*(lv for lv in done if set(lv) < set(level)), level]:
@@ -179,11 +184,16 @@ def _protect_level(
             owner[(lower, short)] = seen[mark]
     vectors_arr, values_arr = np.array(vectors), np.array(values)
     free = np.array([f is None for f in fixed])
+
+    def _sensitive(key: Key) -> bool:
+        """Primary: a small count, or one a small number below the count it lies within."""
+        value = counts.get(key, 0)
+        gap = outer.get(key, value) - value
+        return 0 < value < threshold or 0 < gap < threshold or seed.get(key, False)
+
     withheld = np.array(
         [
-            f
-            if f is not None
-            else (0 < v < threshold) or seed.get(cells[int(np.flatnonzero(vec)[0])], False)
+            f if f is not None else _sensitive(cells[int(np.flatnonzero(vec)[0])])
             for f, v, vec in zip(fixed, values, vectors, strict=True)
         ],
         dtype=bool,
@@ -230,11 +240,14 @@ def protect(
     dims: Sequence[str],
     threshold: int = THRESHOLD,
     parents: Mapping[str, Sequence[str]] | None = None,
+    within: Mapping[Key, int] | None = None,
 ) -> Pattern:
     """Which counts to withhold at every level of a family; see the module docstring.
 
     `cells` maps one value per grouping in `dims` to a count (absent combinations count 0);
     `parents` names for a grouping the coarser groupings it nests in, all of them in `dims`.
+    `within`, keyed like `cells`, counts the people these counts are a subset of (decided for
+    stepped): a count a small number below it is withheld like a small count.
     Levels and keys follow the order of `dims`; the work is done in the groupings' name order,
     so a level gets the same pattern whichever family (table) asks for it.
     """
@@ -244,6 +257,9 @@ def protect(
         tuple(dims[i] for i in order),
         threshold,
         parents or {},
+        None
+        if within is None
+        else {tuple(key[i] for i in order): count for key, count in within.items()},
     )
     back = {i: order.index(i) for i in range(len(dims))}  # position in dims -> canonical
     out: Pattern = {}
@@ -258,11 +274,15 @@ def protect(
 
 
 def _protect_canonical(
-    cells: dict[Key, int], dims: tuple[str, ...], threshold: int, parents: Mapping
+    cells: dict[Key, int],
+    dims: tuple[str, ...],
+    threshold: int,
+    parents: Mapping,
+    within: dict[Key, int] | None,
 ) -> Pattern:
-    family = _Family(cells, dims, parents)
+    family = _Family(cells, dims, parents, within)
     base = (
-        _protect_canonical(cells, dims, SUPPRESSION_THRESHOLD, parents)
+        _protect_canonical(cells, dims, SUPPRESSION_THRESHOLD, parents, within)
         if threshold > SUPPRESSION_THRESHOLD
         else {}
     )
@@ -286,16 +306,24 @@ def suppress_table(
     counts: Sequence[str],
     threshold: int = THRESHOLD,
     parents: Mapping[str, Sequence[str]] | None = None,
+    within: Mapping[str, str] | None = None,
 ) -> dict[str, list[int | None]]:
     """Count columns of a grouped result after suppression, each protected as its own family.
 
     `dims` must hold every parent of its groupings (see `close`): the rows of a region table
-    carry their province so the provinces' totals are protected with it.
+    carry their province so the provinces' totals are protected with it. `within` maps a
+    count to the count it is a subset of; when the rows carry that one too, small gaps count.
     """
     out = {}
     for name in counts:
         cells = {tuple(r[d] for d in dims): int(r[name] or 0) for r in rows}
-        top = protect(cells, dims, threshold, parents)[tuple(range(len(dims)))]
+        outer_name = (within or {}).get(name)
+        outer = (
+            {tuple(r[d] for d in dims): int(r[outer_name] or 0) for r in rows}
+            if outer_name and rows and outer_name in rows[0]
+            else None
+        )
+        top = protect(cells, dims, threshold, parents, outer)[tuple(range(len(dims)))]
         out[name] = [
             None if top[tuple(r[d] for d in dims)] else r[name]  # type: ignore[misc]
             for r in rows
@@ -356,15 +384,14 @@ def suppress_rate(
 
 
 def suppress_nested(
-    values: dict[str, int], chain: list[str], threshold: int = THRESHOLD
+    values: dict[str, int], within: Mapping[str, str], threshold: int = THRESHOLD
 ) -> dict[str, int | None]:
-    """Counts that nest (reached >= exploring >= decided >= ...): primary suppression of each,
-    and of the later count wherever two published neighbours differ by a small number."""
-    shown: dict[str, int | None] = {
-        k: (None if 0 < v < threshold else v) for k, v in values.items()
-    }
-    present = [name for name in chain if name in values]  # a table may show part of the chain
-    for before, after in zip(present, present[1:], strict=False):
-        if shown[before] is not None and 0 < values[before] - values[after] < threshold:
-            shown[after] = None
+    """Headline counts: each small count withheld, and each count that lies within another
+    (stepped within decided, see metrics.yaml) withheld where the two differ by a small
+    number; the same rule `protect` applies at every level of a table."""
+    shown: dict[str, int | None] = {}
+    for name, value in values.items():
+        outer = values.get(within.get(name, ""), value)
+        small = 0 < value < threshold or 0 < outer - value < threshold
+        shown[name] = None if small else value
     return shown

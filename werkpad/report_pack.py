@@ -142,7 +142,7 @@ def suppressed_headline(con, filters: dict, threshold: int) -> dict[str, Any]:
     """Headline figures with small counts, and small steps between funnel counts, withheld."""
     raw = metrics.compute(con, filters, None, [*HEADLINE, "nec_jobs", *RATES])[0]
     shown: dict[str, Any] = disclosure.suppress_nested(
-        {k: raw[k] for k in [*HEADLINE, "nec_jobs"]}, HEADLINE[:4], threshold
+        {k: raw[k] for k in [*HEADLINE, "nec_jobs"]}, metrics.within(), threshold
     )
     for rate, (numerator, denominator) in RATES.items():
         shown[rate] = disclosure.suppress_rate(

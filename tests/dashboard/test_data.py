@@ -105,3 +105,40 @@ def test_a_project_leads_partner_tables_leak_nothing_together(live, truth):
     seen = _published(live, filters, tables)
     limburg = truth.filter(pl.col("province_code") == "LIM")
     _check(seen, limburg, ["partner_code", "province_code", "partner_type", "referral_source"])
+
+
+def test_a_step_count_a_few_below_its_decisions_is_withheld(live, truth):
+    # by referral source, a province and a year: 2 people who decided "not now" are findable
+    # from decided - stepped as surely as from a cell of 2
+    counts = (
+        truth.with_columns(year=pl.col("reached_on").dt.year())
+        .group_by("province_code", "year", "referral_source")
+        .agg(
+            decided=pl.col("decision").is_not_null().sum(),
+            stepped=(pl.col("decision") == "step_to_work").sum(),
+        )
+        .with_columns(gap=pl.col("decided") - pl.col("stepped"))
+    )
+    case = counts.filter(pl.col("stepped") >= THRESHOLD, pl.col("gap").is_between(1, 4)).sort(
+        "province_code", "year", "referral_source"
+    )
+    province, year = case["province_code"][0], case["year"][0]
+    filters = {
+        "province": [province],
+        "reached_from": f"{year}-01-01",
+        "reached_to": f"{year}-12-31",
+    }
+    frame = data.grouped(
+        live, data.freeze(filters), ("referral_source",), ("decided", "stepped"), THRESHOLD
+    )
+    want = counts.filter(pl.col("province_code") == province, pl.col("year") == year)
+    shown = {r["referral_source"]: r for r in frame.iter_rows(named=True)}
+    for row in want.iter_rows(named=True):
+        got = shown[row["referral_source"]]
+        assert got["stepped"] in (None, row["stepped"])
+        if 0 < row["gap"] < THRESHOLD:
+            assert got["stepped"] is None, row
+    headline = data.headline(live, data.freeze(filters), THRESHOLD)
+    total = want.select(pl.col("decided").sum(), pl.col("stepped").sum()).row(0)
+    if 0 < total[0] - total[1] < THRESHOLD:
+        assert headline["stepped"] is None

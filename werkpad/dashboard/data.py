@@ -88,7 +88,8 @@ def grouped(
     With a threshold (scoped roles) small counts are suppressed before anything is cached, so
     every chart, table and download of that user shows the suppressed figures.
     """
-    asked = [*only, "reached"] if threshold else list(only)
+    # suppression also needs the counts that the shown ones lie within (decided for stepped)
+    asked = metrics.with_companions([*only, "reached"]) if threshold else list(only)
     # a suppressed table is read with the groupings it nests in (a region with its province),
     # so it is protected together with their totals; those columns are dropped again below
     dims = disclosure.close(group_by, metrics.parents()) if threshold else list(group_by)
@@ -107,10 +108,12 @@ def _suppress(rows: list[dict], group_by: list[str], threshold: int) -> list[dic
     by_name = {m.name: m for m in metrics.load_metrics()}
     counts = [c for c in rows[0] if c in by_name and by_name[c].type == "count"]
     if group_by:
-        shown = disclosure.suppress_table(rows, group_by, counts, threshold, metrics.parents())
+        shown = disclosure.suppress_table(
+            rows, group_by, counts, threshold, metrics.parents(), metrics.within()
+        )
     else:
         nested = disclosure.suppress_nested(
-            {c: rows[0][c] for c in counts}, metrics.FUNNEL, threshold
+            {c: rows[0][c] for c in counts}, metrics.within(), threshold
         )
         shown = {c: [nested[c]] for c in counts}
     out = []

@@ -77,6 +77,7 @@ class Metric:
     numerator: str | None = None
     denominator: str | None = None
     interval: str | None = None
+    within: str | None = None  # a count whose people include all of this count's
 
     def aggregate_sql(self) -> str:
         """The SQL aggregate of a count or aggregate metric."""
@@ -107,6 +108,9 @@ def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
             raise ValueError(f"metric {m.name}: unknown type {m.type}")
         if m.type == "ratio" and not {m.numerator, m.denominator} <= names:
             raise ValueError(f"metric {m.name}: numerator and denominator must be other metrics")
+        counts = {c.name for c in metrics if c.type == "count"}
+        if m.within and (m.type != "count" or m.within not in counts):
+            raise ValueError(f"metric {m.name}: only a count lies within another count")
     return metrics
 
 
@@ -118,6 +122,18 @@ def parents(path: Path = METRICS_FILE) -> dict[str, tuple[str, ...]]:
     if unknown:
         raise ValueError(f"hierarchy names groupings that do not exist: {sorted(unknown)}")
     return {child: tuple(ps) for child, ps in spec.items()}
+
+
+def within() -> dict[str, str]:
+    """Count -> the count it is a subset of (metrics.yaml `within`), for suppression."""
+    return {m.name: m.within for m in load_metrics() if m.within}
+
+
+def with_companions(names: list[str]) -> list[str]:
+    """The metrics asked for plus the counts that the asked counts (and rates' parts) lie
+    within, so suppression can see where two of them differ by a small number."""
+    have = {m.name for m in _selected(names)}
+    return [*names, *sorted({w for n, w in within().items() if n in have} - have)]
 
 
 def metric_names() -> list[str]:
