@@ -150,11 +150,16 @@ def recoverable(finest: list[dict], seen: dict[tuple, int | None]) -> list[tuple
     """Withheld counts pinned down by all published ones together (null-space test).
 
     `finest` lists the cells a reader cannot see, one {grouping: value} each; `seen` maps every
-    count a reader meets, as sorted ((grouping, value), ...) pairs, to its shown value or None.
+    count a reader meets, as sorted ((grouping, value), ...) pairs, to its shown value or None
+    (two pairs of one grouping: the count over both values, as the headline's decided is).
     A withheld count is safe when some direction of the published counts' null space moves it.
     """
-    vectors = {
-        q: np.array([all(cell[d] == v for d, v in q) for cell in finest], dtype=float) for q in seen
+    vectors = {  # a key naming several values of one grouping is their sum
+        q: np.array(
+            [all(cell[d] in {v for e, v in q if e == d} for d, _ in q) for cell in finest],
+            dtype=float,
+        )
+        for q in seen
     }
     published = np.array([vectors[q] for q, v in seen.items() if v is not None])
     _, singular, vt = np.linalg.svd(published.reshape(-1, len(finest)))
@@ -280,3 +285,27 @@ def test_headline_withholds_a_count_a_few_below_the_one_it_lies_within():
         {"reached": 120, "exploring": 90, "decided": 60, "stepped": 57}, within, 5
     )
     assert shown == {"reached": 120, "exploring": 90, "decided": 60, "stepped": None}
+
+
+def test_a_table_adds_up_to_no_withheld_headline_figure():
+    # reached by decision state; the headline shows decided = 53 and withholds stepped = 50
+    # (3 decided "not now"): publishing step_to_work = 50 here would give those 3 away
+    cells = {("not_exploring",): 40, ("exploring",): 30, ("no_step_now",): 3}
+    cells[("step_to_work",)] = 50
+    decided = ("decision_state", {"no_step_now", "step_to_work"}, False)
+    stepped = ("decision_state", {"step_to_work"}, True)
+    finest = [{"decision_state": k[0]} for k in sorted(cells)]
+
+    def published(pattern):
+        seen = {(): None if pattern[()][()] else 123}
+        for (state,), withheld in pattern[(0,)].items():
+            seen[(("decision_state", state),)] = None if withheld else cells[(state,)]
+        seen[(("decision_state", "no_step_now"), ("decision_state", "step_to_work"))] = 53
+        return seen
+
+    blind = protect(cells, ("decision_state",), 5)
+    aware = protect(cells, ("decision_state",), 5, known=[decided, stepped])
+    assert not blind[(0,)][("step_to_work",)]  # on its own the table shows the 50 ...
+    assert recoverable(finest, published(blind))  # ... and 53 - 50 gives the 3 away
+    assert aware[(0,)][("step_to_work",)] and aware[(0,)][("no_step_now",)]
+    assert recoverable(finest, published(aware)) == []

@@ -36,14 +36,18 @@ A count that lies within another (stepped within decided, metrics.yaml `within`)
 withheld, at every level, where the two differ by 1 to THRESHOLD - 1: those few people who
 decided "not now" are as findable as a small cell.
 
+A table by a grouping whose values add up to a figure published elsewhere (the Sankey's
+decision states add up to the headline's decided and stepped) takes that figure's fate as a
+given (`known`), so it cannot add a withheld headline figure up either.
+
 Not covered: differences between selections (two periods that differ by one month), and
-differences between counts that do not lie one within the other.
+relations between counts that metrics.yaml does not declare (`within`, `identities`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +84,7 @@ class _Family:
     dims: tuple[str, ...]
     parents: Mapping[str, Sequence[str]]
     within: dict[Key, int] | None = None  # counts of the people these are a subset of
+    known: tuple[tuple[int, frozenset, bool], ...] = ()  # (grouping, values, withheld)
 
     def __post_init__(self) -> None:
         n = len(self.dims)
@@ -167,21 +172,34 @@ def _protect_level(
     outer = family.counts(level, family.within) if family.within is not None else {}
     vectors, values, fixed, owner = [], [], [], {}
     seen: dict[bytes, int] = {}
-    for lower in [*(lv for lv in done if set(lv) < set(level)), level]:
+
+    def add(ks: list[int], status: bool | None) -> int:
+        vector = np.zeros(len(cells))
+        vector[ks] = 1
+        mark = vector.tobytes()
+        if mark not in seen:  # the same count reached by two paths is one count
+            seen[mark] = len(vectors)
+            vectors.append(vector)
+            values.append(sum(counts.get(cells[k], 0) for k in ks))
+            fixed.append(status)
+        return seen[mark]
+
+    def members(lower: Level) -> dict[Key, list[int]]:
         picks = [level.index(i) for i in lower]
-        members: dict[Key, list[int]] = {}
+        out: dict[Key, list[int]] = {}
         for key, k in position.items():
-            members.setdefault(tuple(key[p] for p in picks), []).append(k)
-        for short, ks in members.items():
-            vector = np.zeros(len(cells))
-            vector[ks] = 1
-            mark = vector.tobytes()
-            if mark not in seen:  # the same count reached by two paths is one count
-                seen[mark] = len(vectors)
-                vectors.append(vector)
-                values.append(sum(counts.get(cells[k], 0) for k in ks))
-                fixed.append(done[lower][short] if lower != level else None)
-            owner[(lower, short)] = seen[mark]
+            out.setdefault(tuple(key[p] for p in picks), []).append(k)
+        return out
+
+    for lower in (lv for lv in done if set(lv) < set(level)):
+        for short, ks in members(lower).items():
+            owner[(lower, short)] = add(ks, done[lower][short])
+    for dim, allowed, status in family.known:  # published elsewhere with this fate
+        ks = [k for k, key in enumerate(cells) if dim in level and key[level.index(dim)] in allowed]
+        if ks:
+            add(ks, status)
+    for short, ks in members(level).items():
+        owner[(level, short)] = add(ks, None)
     vectors_arr, values_arr = np.array(vectors), np.array(values)
     free = np.array([f is None for f in fixed])
 
@@ -241,13 +259,16 @@ def protect(
     threshold: int = THRESHOLD,
     parents: Mapping[str, Sequence[str]] | None = None,
     within: Mapping[Key, int] | None = None,
+    known: Sequence[tuple[str, Collection, bool]] = (),
 ) -> Pattern:
     """Which counts to withhold at every level of a family; see the module docstring.
 
     `cells` maps one value per grouping in `dims` to a count (absent combinations count 0);
     `parents` names for a grouping the coarser groupings it nests in, all of them in `dims`.
     `within`, keyed like `cells`, counts the people these counts are a subset of (decided for
-    stepped): a count a small number below it is withheld like a small count.
+    stepped): a count a small number below it is withheld like a small count. `known` lists
+    counts published elsewhere that are sums of this family's cells, as (grouping, values,
+    withheld): the headline's stepped is the reached count of decision_state step_to_work.
     Levels and keys follow the order of `dims`; the work is done in the groupings' name order,
     so a level gets the same pattern whichever family (table) asks for it.
     """
@@ -260,6 +281,11 @@ def protect(
         None
         if within is None
         else {tuple(key[i] for i in order): count for key, count in within.items()},
+        tuple(
+            (order.index(dims.index(name)), frozenset(values), bool(withheld))
+            for name, values, withheld in known
+            if name in dims
+        ),
     )
     back = {i: order.index(i) for i in range(len(dims))}  # position in dims -> canonical
     out: Pattern = {}
@@ -279,10 +305,11 @@ def _protect_canonical(
     threshold: int,
     parents: Mapping,
     within: dict[Key, int] | None,
+    known: tuple[tuple[int, frozenset, bool], ...] = (),
 ) -> Pattern:
-    family = _Family(cells, dims, parents, within)
+    family = _Family(cells, dims, parents, within, known)
     base = (
-        _protect_canonical(cells, dims, SUPPRESSION_THRESHOLD, parents, within)
+        _protect_canonical(cells, dims, SUPPRESSION_THRESHOLD, parents, within, known)
         if threshold > SUPPRESSION_THRESHOLD
         else {}
     )
@@ -307,28 +334,43 @@ def suppress_table(
     threshold: int = THRESHOLD,
     parents: Mapping[str, Sequence[str]] | None = None,
     within: Mapping[str, str] | None = None,
-) -> dict[str, list[int | None]]:
-    """Count columns of a grouped result after suppression, each protected as its own family.
+    known: Mapping[str, Sequence[tuple[str, Collection, bool]]] | None = None,
+) -> list[dict]:
+    """The rows of a grouped result after suppression, each count column its own family.
 
     `dims` must hold every parent of its groupings (see `close`): the rows of a region table
     carry their province so the provinces' totals are protected with it. `within` maps a
     count to the count it is a subset of; when the rows carry that one too, small gaps count.
+    `known` gives per count column the counts published elsewhere that its cells add up to.
+
+    A grouped result lists only the groups that have people, so a missing group reads as 0.
+    When protecting needs a 0 withheld, its group is added as a row with the count withheld
+    (and every other column empty): otherwise the table would still publish it.
     """
-    out = {}
+
+    def key_of(row: Mapping[str, object]) -> Key:
+        return tuple(row[d] for d in dims)
+
+    out = {key_of(r): dict(r) for r in rows}
     for name in counts:
-        cells = {tuple(r[d] for d in dims): int(r[name] or 0) for r in rows}
+        cells = {key_of(r): int(r[name] or 0) for r in rows}  # type: ignore[call-overload]
         outer_name = (within or {}).get(name)
         outer = (
-            {tuple(r[d] for d in dims): int(r[outer_name] or 0) for r in rows}
+            {key_of(r): int(r[outer_name] or 0) for r in rows}  # type: ignore[call-overload]
             if outer_name and rows and outer_name in rows[0]
             else None
         )
-        top = protect(cells, dims, threshold, parents, outer)[tuple(range(len(dims)))]
-        out[name] = [
-            None if top[tuple(r[d] for d in dims)] else r[name]  # type: ignore[misc]
-            for r in rows
-        ]
-    return out
+        extra = (known or {}).get(name, ())
+        top = protect(cells, dims, threshold, parents, outer, extra)[tuple(range(len(dims)))]
+        for key, withheld in top.items():
+            if key not in out:
+                if not withheld:
+                    continue
+                out[key] = dict.fromkeys(rows[0]) | dict(zip(dims, key, strict=True))
+                out[key] |= {c: 0 for c in counts}  # an added row holds no people
+            if withheld:
+                out[key][name] = None
+    return [out[key] for key in sorted(out, key=lambda k: tuple(map(_sort_key, k)))]
 
 
 @dataclass(frozen=True)

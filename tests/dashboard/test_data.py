@@ -8,6 +8,7 @@ threshold, and no withheld count follows from all the published ones taken toget
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import polars as pl
@@ -142,3 +143,39 @@ def test_a_step_count_a_few_below_its_decisions_is_withheld(live, truth):
     total = want.select(pl.col("decided").sum(), pl.col("stepped").sum()).row(0)
     if 0 < total[0] - total[1] < THRESHOLD:
         assert headline["stepped"] is None
+
+
+def test_the_sankey_gives_no_withheld_headline_figure_away(live, truth):
+    # a province and month where the headline withholds stepped (a few decided "not now"):
+    # the Sankey's step_to_work node is that same count and must not show it either
+    monthly = (
+        truth.group_by("province_code", "reached_month")
+        .agg(
+            decided=pl.col("decision").is_not_null().sum(),
+            stepped=(pl.col("decision") == "step_to_work").sum(),
+        )
+        .filter(
+            pl.col("stepped") >= THRESHOLD, (pl.col("decided") - pl.col("stepped")).is_between(1, 4)
+        )
+        .sort("province_code", "reached_month")
+    )
+    assert monthly.height >= 3
+    for province, month in monthly.select("province_code", "reached_month").iter_rows():
+        _check_sankey(live, province, month)
+
+
+def _check_sankey(live, province: str, month: dt.date) -> None:
+    end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    filters = {"province": [province], "reached_from": str(month), "reached_to": str(end)}
+    headline = data.headline(live, data.freeze(filters), THRESHOLD)
+    assert headline["stepped"] is None  # decided may be withheld too (a small gap above it)
+    dims = ("referral_source", "decision_state", "outcome")
+    seen = _published(live, filters, [dims, ("referral_source",), ()])
+    decided = (("decision_state", "no_step_now"), ("decision_state", "step_to_work"))
+    seen[decided] = headline["decided"]
+    seen[(("decision_state", "step_to_work"),)] = None  # withheld in the headline
+    seen[(("outcome", "paid_job"),)] = headline["job_started"]
+    frame = data.grouped(live, data.freeze(filters), dims, ("reached",), THRESHOLD)
+    values = [sorted(set(frame[d]), key=str) for d in dims]
+    finest = [dict(zip(dims, key, strict=True)) for key in itertools.product(*values)]
+    assert recoverable(finest, seen) == [], (province, month)

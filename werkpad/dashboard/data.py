@@ -95,30 +95,45 @@ def grouped(
     dims = disclosure.close(group_by, metrics.parents()) if threshold else list(group_by)
     rows = metrics.compute(cursor(version), _thaw(filters), dims, asked)
     if threshold and rows:
-        rows = _suppress(rows, dims, threshold)
+        rows = _suppress(rows, dims, threshold, _known(version, filters, dims, threshold))
     columns = [*group_by, *only]
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
     return pl.DataFrame(rows, infer_schema_length=None).select(columns)
 
 
+def _known(version: Version, filters: tuple, dims: list[str], threshold: int) -> tuple:
+    """Headline counts this table's cells add up to (metrics.yaml `identities`), with their
+    fate in the headline: count column -> ((grouping, values, withheld), ...)."""
+    found = [i for i in metrics.identities() if i.grouping in dims]
+    if not found:
+        return ()
+    shown = headline(version, filters, threshold)
+    known: dict[str, list] = {}
+    for i in found:
+        known.setdefault(i.is_, []).append((i.grouping, i.values, shown[i.metric] is None))
+    return tuple((name, tuple(items)) for name, items in known.items())
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _suppress(rows: list[dict], group_by: list[str], threshold: int) -> list[dict]:
+def _suppress(
+    rows: list[dict], group_by: list[str], threshold: int, known: tuple = ()
+) -> list[dict]:
     """Withhold small person counts, rates built on them, and aggregates of small groups."""
     by_name = {m.name: m for m in metrics.load_metrics()}
     counts = [c for c in rows[0] if c in by_name and by_name[c].type == "count"]
     if group_by:
-        shown = disclosure.suppress_table(
-            rows, group_by, counts, threshold, metrics.parents(), metrics.within()
+        rows = disclosure.suppress_table(
+            rows, group_by, counts, threshold, metrics.parents(), metrics.within(), dict(known)
         )
     else:
         nested = disclosure.suppress_nested(
             {c: rows[0][c] for c in counts}, metrics.within(), threshold
         )
-        shown = {c: [nested[c]] for c in counts}
+        rows = [rows[0] | {c: nested[c] for c in counts}]
     out = []
-    for i, row in enumerate(rows):
-        row = dict(row) | {c: shown[c][i] for c in counts}
+    for row in rows:
+        row = dict(row)
         small_group = row.get("reached") is None or 0 < row["reached"] < threshold
         for name, metric in by_name.items():
             if name not in row:

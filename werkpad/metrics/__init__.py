@@ -124,6 +124,30 @@ def parents(path: Path = METRICS_FILE) -> dict[str, tuple[str, ...]]:
     return {child: tuple(ps) for child, ps in spec.items()}
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Headline count `metric` equals count `is_` over the rows whose `grouping` is in `values`."""
+
+    metric: str
+    is_: str
+    grouping: str
+    values: tuple[str, ...]
+
+
+@cache
+def identities(path: Path = METRICS_FILE) -> tuple[Identity, ...]:
+    """The metrics.yaml `identities`, checked against the metrics and groupings."""
+    specs = yaml.safe_load(path.read_text(encoding="utf-8")).get("identities") or []
+    counts = {m.name for m in load_metrics() if m.type == "count"}
+    out = []
+    for spec in specs:
+        for grouping, values in spec["where"].items():
+            if {spec["metric"], spec["is"]} - counts or grouping not in GROUPABLE:
+                raise ValueError(f"identity {spec}: unknown count or grouping")
+            out.append(Identity(spec["metric"], spec["is"], grouping, tuple(values)))
+    return tuple(out)
+
+
 def within() -> dict[str, str]:
     """Count -> the count it is a subset of (metrics.yaml `within`), for suppression."""
     return {m.name: m.within for m in load_metrics() if m.within}
