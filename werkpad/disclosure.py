@@ -150,13 +150,13 @@ def _row_space(published: np.ndarray) -> np.ndarray:
 
 def _derivable(vectors: np.ndarray, withheld: np.ndarray) -> list[int]:
     """Withheld quantities whose indicator vector lies in the published vectors' row space."""
+    unknown = np.flatnonzero(withheld)
+    if unknown.size == 0:
+        return []
     basis = _row_space(vectors[~withheld])
-    found = []
-    for q in np.flatnonzero(withheld):
-        v = vectors[q]
-        if np.linalg.norm(v - basis.T @ (basis @ v)) < 1e-6:
-            found.append(int(q))
-    return found
+    rows = vectors[unknown]
+    residual = np.linalg.norm(rows - (rows @ basis.T) @ basis, axis=1)
+    return [int(q) for q, r in zip(unknown, residual, strict=True) if r < 1e-6]
 
 
 def _protect_level(
