@@ -200,8 +200,7 @@ def _one_file(
     except RefusedFile as refused:
         result.findings = refused.findings
     finally:
-        con.execute("DETACH DATABASE IF EXISTS v")
-        (tmp / sha / "validation.duckdb").unlink(missing_ok=True)
+        con.execute(f"DROP TABLE IF EXISTS {VALIDATED}")
     _ledger(con, result, path.name)
     return result
 
@@ -220,14 +219,14 @@ def _check_name(path: Path, name: FileName | None, contract: Contract) -> FileNa
     return name
 
 
-VALIDATED = "v.extract"  # the typed file, in the private validation database
+VALIDATED = "validated"  # the typed file, in the loader's in-memory database
 
 
 def _validate(con, path: Path, name: FileName, contract: Contract, work: Path) -> int:
     """Read, guard, type and validate; return the row count or raise RefusedFile.
 
-    The typed file is written once, straight into a private validation database that GX reads;
-    on success it stays attached (read-only) as `v` for the load, which detaches it.
+    The file is typed once, into an in-memory table that GX validates through the same
+    connection and the load then copies into the warehouse; nothing reaches disk before that.
     """
     work.mkdir(parents=True, exist_ok=True)
     clock = _Clock(path.name)
@@ -235,22 +234,18 @@ def _validate(con, path: Path, name: FileName, contract: Contract, work: Path) -
     clock.lap("read")
     check_privacy(con, columns, contract)
     clock.lap("privacy guard")
-    db_file = work / "validation.duckdb"
-    con.execute(f"ATTACH '{db_file}' AS v")
     try:
         con.execute(
             f"CREATE TABLE {VALIDATED} AS SELECT {typed_select(contract, columns)} FROM extract"
         )
-        for table in [*contract.reference, "age_groups"]:
-            con.execute(f"CREATE TABLE v.ref_{table} AS SELECT * FROM ref_{table}")
     finally:
-        con.execute("DETACH v")
         con.execute("DROP TABLE extract")
-    clock.lap("typed into the validation database")
+    clock.lap("typed")
     checks = build_checks(contract, columns, name)
-    outcome = run_suite(db_file, checks, f"{contract.name}-{name.project_code}", work / "docs")
+    outcome = run_suite(
+        con, VALIDATED, checks, f"{contract.name}-{name.project_code}", work / "docs"
+    )
     clock.lap(f"GX suite ({len(checks)} checks)")
-    con.execute(f"ATTACH '{db_file}' AS v (READ_ONLY)")
     if outcome.failed:
         raise RefusedFile(
             [_finding(con, check, outcome) for check in checks if check.rule in outcome.failed]

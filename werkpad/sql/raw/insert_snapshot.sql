@@ -7,4 +7,4 @@ SELECT
     $file_name AS _source_file,
     $sha256 AS _source_sha256,
     $loaded_at AS _loaded_at
-FROM v.extract
+FROM validated
