@@ -236,20 +236,27 @@ def _protect_level(
         return lonely
 
     while found := _derivable(vectors_arr, withheld):
-        support = np.flatnonzero(vectors_arr[found[0]])
-        distance = (codes[:, None, :] != codes[None, support, :]).sum(axis=2).min(axis=1)
-        near = [c for c in np.flatnonzero(distance <= 1) if c in cell_of]
-        open_cells = [c for c, q in cell_of.items() if not withheld[q]]
-        pools = (
-            [c for c in near if not withheld[cell_of[c]] and values_arr[cell_of[c]] > 0],
-            [c for c in open_cells if values_arr[cell_of[c]] > 0],
-            open_cells,
-        )
-        pool = next((p for p in pools if p), None)
-        if pool is None:  # nothing left to withhold at this level: show none of it
-            return dict.fromkeys(cells, True)
-        best = min(pool, key=lambda c: (lonely_lines(c), values_arr[cell_of[c]], c))
-        withheld[cell_of[best]] = True
+        # one complement per derivable count whose cells no complement of this pass touches;
+        # the next pass checks them all again, so a guess that did not suffice costs a pass
+        touched = np.zeros(len(cells), dtype=bool)
+        for q in found:
+            support = np.flatnonzero(vectors_arr[q])
+            if touched[support].any():
+                continue
+            distance = (codes[:, None, :] != codes[None, support, :]).sum(axis=2).min(axis=1)
+            near = [c for c in np.flatnonzero(distance <= 1) if c in cell_of]
+            open_cells = [c for c, k in cell_of.items() if not withheld[k]]
+            pools = (
+                [c for c in near if not withheld[cell_of[c]] and values_arr[cell_of[c]] > 0],
+                [c for c in open_cells if values_arr[cell_of[c]] > 0],
+                open_cells,
+            )
+            pool = next((p for p in pools if p), None)
+            if pool is None:  # nothing left to withhold at this level: show none of it
+                return dict.fromkeys(cells, True)
+            best = min(pool, key=lambda c: (lonely_lines(c), values_arr[cell_of[c]], c))
+            withheld[cell_of[best]] = True
+            touched |= (codes != codes[best]).sum(axis=1) <= 1  # the lines through it
     return {key: bool(withheld[owner[(level, key)]]) for key in cells}
 
 
