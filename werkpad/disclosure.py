@@ -240,6 +240,8 @@ def _protect_level(
         # the next pass checks them all again, so a guess that did not suffice costs a pass
         touched = np.zeros(len(cells), dtype=bool)
         for q in found:
+            if touched.all():
+                break
             support = np.flatnonzero(vectors_arr[q])
             if touched[support].any():
                 continue
@@ -252,8 +254,10 @@ def _protect_level(
                 open_cells,
             )
             pool = next((p for p in pools if p), None)
-            if pool is None:  # nothing left to withhold at this level: show none of it
-                return dict.fromkeys(cells, True)
+            if pool is None and touched.any():
+                break  # this pass's complements may have covered it: check again first
+            if pool is None:  # every cell of this level withheld: show none of its own
+                return {key: fixed[owner[(level, key)]] is not False for key in cells}
             best = min(pool, key=lambda c: (lonely_lines(c), values_arr[cell_of[c]], c))
             withheld[cell_of[best]] = True
             touched |= (codes != codes[best]).sum(axis=1) <= 1  # the lines through it
