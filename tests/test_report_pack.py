@@ -106,46 +106,35 @@ def test_images_decode(pack):
         assert b"<svg" in archive.read(name)[:500]
 
 
-def test_cli_report(loaded, tmp_path):
-    out = tmp_path / "cli.zip"
-    run = subprocess.run(
+def _report(warehouse, out, period_from: str, period_to: str, *extra: str):
+    """`werkpad report` in a fresh process, as an operator runs it."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
             "werkpad.cli",
             "report",
             "--warehouse",
-            str(loaded[0] / "warehouse.duckdb"),
+            str(warehouse),
             "--period-from",
-            "2023-01-01",
+            period_from,
             "--period-to",
-            "2023-06-30",
+            period_to,
             "--out",
             str(out),
-            "--lang",
-            "en",
+            *extra,
         ],
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_cli_report(loaded, tmp_path):
+    out = tmp_path / "cli.zip"
+    warehouse = loaded[0] / "warehouse.duckdb"
+    run = _report(warehouse, out, "2023-01-01", "2023-06-30", "--lang", "en")
     assert run.returncode == 0, run.stderr[-2000:]
     assert "withheld" in run.stdout and zipfile.is_zipfile(out)
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "werkpad.cli",
-            "report",
-            "--warehouse",
-            str(loaded[0] / "warehouse.duckdb"),
-            "--period-from",
-            "2023-06-30",
-            "--period-to",
-            "2023-01-01",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-    )
+    bad = _report(warehouse, out, "2023-06-30", "2023-01-01")
     assert bad.returncode == 2

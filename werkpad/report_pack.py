@@ -184,18 +184,7 @@ def _summary_pdf(headline: dict, t: Translator, title: str, caption: str) -> byt
         height=1123,
         margin={"l": 50, "r": 50, "t": 110, "b": 300},
     )
-    fig.add_annotation(
-        text=caption.replace("\n", "<br>"),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.05,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        align="left",
-        font={"size": 12},
-    )
+    charts.add_caption(fig, caption, y=-0.05)
     return charts.export_image(fig, "pdf", width=794, height=1123)
 
 

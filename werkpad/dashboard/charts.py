@@ -215,6 +215,23 @@ def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
     return _separators(_layout(fig, title), t)
 
 
+def add_caption(fig: go.Figure, caption: str, y: float = -0.25) -> go.Figure:
+    """The caption (filters, data date, suppression note) under the plot, left-aligned."""
+    fig.add_annotation(
+        text=caption.replace("\n", "<br>"),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=y,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 12},
+        align="left",
+    )
+    return fig
+
+
 def export_image(
     fig: go.Figure, fmt: str, caption: str | None = None, width: int = 1200, height: int = 700
 ) -> bytes:
@@ -228,18 +245,7 @@ def export_image(
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
     exported = go.Figure(fig)
     if caption:
-        exported.add_annotation(
-            text=caption,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=-0.25,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            font={"size": 12},
-            align="left",
-        )
+        add_caption(exported, caption)
         exported.update_layout(margin={"b": 140})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "kopts ignored if using a server"
