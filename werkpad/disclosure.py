@@ -364,10 +364,10 @@ def suppress_table(
 
     out = {key_of(r): dict(r) for r in rows}
     for name in counts:
-        cells = {key_of(r): int(r[name] or 0) for r in rows}  # type: ignore[call-overload]
+        cells = {key_of(r): int(r[name] or 0) for r in rows}
         outer_name = (within or {}).get(name)
         outer = (
-            {key_of(r): int(r[outer_name] or 0) for r in rows}  # type: ignore[call-overload]
+            {key_of(r): int(r[outer_name] or 0) for r in rows}
             if outer_name and rows and outer_name in rows[0]
             else None
         )

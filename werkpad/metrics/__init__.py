@@ -98,17 +98,23 @@ class Metric:
 
 
 @cache
+def _spec(path: Path = METRICS_FILE) -> dict:
+    """metrics.yaml, parsed once per process."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@cache
 def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
     """The metric definitions; raises ValueError on a ratio over an unknown metric."""
-    specs = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
+    specs = _spec(path)["metrics"]
     metrics = tuple(Metric(**spec) for spec in specs)
     names = {m.name for m in metrics if m.type in ("count", "aggregate")}
+    counts = {m.name for m in metrics if m.type == "count"}
     for m in metrics:
         if m.type not in ("count", "aggregate", "ratio"):
             raise ValueError(f"metric {m.name}: unknown type {m.type}")
         if m.type == "ratio" and not {m.numerator, m.denominator} <= names:
             raise ValueError(f"metric {m.name}: numerator and denominator must be other metrics")
-        counts = {c.name for c in metrics if c.type == "count"}
         if m.within and (m.type != "count" or m.within not in counts):
             raise ValueError(f"metric {m.name}: only a count lies within another count")
     return metrics
@@ -117,7 +123,7 @@ def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
 @cache
 def parents(path: Path = METRICS_FILE) -> dict[str, tuple[str, ...]]:
     """Grouping -> the groupings it nests in (metrics.yaml `hierarchy`), for suppression."""
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")).get("hierarchy") or {}
+    spec = _spec(path).get("hierarchy") or {}
     unknown = (set(spec) | {p for ps in spec.values() for p in ps}) - set(GROUPABLE)
     if unknown:
         raise ValueError(f"hierarchy names groupings that do not exist: {sorted(unknown)}")
@@ -137,8 +143,8 @@ class Identity:
 @cache
 def identities(path: Path = METRICS_FILE) -> tuple[Identity, ...]:
     """The metrics.yaml `identities`, checked against the metrics and groupings."""
-    specs = yaml.safe_load(path.read_text(encoding="utf-8")).get("identities") or []
-    counts = {m.name for m in load_metrics() if m.type == "count"}
+    specs = _spec(path).get("identities") or []
+    counts = {m.name for m in load_metrics(path) if m.type == "count"}
     out = []
     for spec in specs:
         for grouping, values in spec["where"].items():
