@@ -46,7 +46,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from werkpad.pipelines.load import run_load
+    from werkpad.pipelines.load import LoadFailure, inbox_files, run_load
 
     if not args.inbox.is_dir():
         print(f"werkpad load: inbox is not a folder: {args.inbox}", file=sys.stderr)
@@ -56,10 +56,20 @@ def _cmd_load(args: argparse.Namespace) -> int:
     if sys.stderr.isatty() and not args.json:
         from tqdm import tqdm
 
-        total = sum(1 for p in args.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
-        bar = tqdm(total=total, unit="file", desc="werkpad load", file=sys.stderr)
+        bar = tqdm(total=len(inbox_files(args.inbox)), unit="file", desc="werkpad load")
         progress = lambda result: (bar.set_postfix_str(result.file), bar.update())  # noqa: E731
-    result = run_load(args.inbox, args.warehouse, quarantine, on_file=progress)
+    try:
+        result = run_load(
+            args.inbox,
+            args.warehouse,
+            quarantine,
+            on_file=progress,
+            accept_drop=frozenset(args.accept_drop or ()),
+        )
+    except LoadFailure as failure:
+        logging.getLogger("werkpad").debug("the run stopped", exc_info=True)
+        print(f"werkpad load: {failure}", file=sys.stderr)
+        return config.EXIT_ENVIRONMENT
     if args.json:
         print(
             json.dumps(
@@ -247,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="werkpad",
         description="Results dashboard for outreach-to-work programmes: validated nightly "
         "loads of partner extracts into DuckDB, metrics and a dashboard.",
-        epilog="Exit codes: 0 ok, 2 usage error, 3 at least one file refused (werkpad load).",
+        epilog="Exit codes: 0 ok, 2 usage error, 3 at least one file refused (werkpad load), "
+        "4 the command could not go on (environment or internal error; one line says why).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -301,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check and load the inbox into the warehouse",
         description="Check every file in the inbox against the data contract "
         "and load the good ones; refused files go to quarantine "
-        "with a report. Exit 0: none refused; 3: some refused.",
+        "with a report. Exit 0: none refused; 3: some refused; 4: the run could not go on "
+        "(not a DuckDB warehouse, no permission, disk full): nothing was published.",
     )
     load.add_argument("--inbox", type=Path, required=True, help="folder with partner extracts")
     load.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
@@ -314,6 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print one JSON object with a list `files` instead of text lines",
+    )
+    load.add_argument(
+        "--accept-drop",
+        action="append",
+        metavar="PROJECT",
+        help="take this project's new snapshot even when it has far fewer rows than the live "
+        "one (refused as row_drop otherwise; repeatable)",
     )
     load.set_defaults(func=_cmd_load)
 
@@ -473,7 +492,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("great_expectations", "py.warnings", "kaleido", "choreographer"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for a person or a cron mail, never a traceback
+        logging.getLogger("werkpad").debug("unexpected error", exc_info=True)
+        print(
+            f"werkpad {args.command}: stopped by an internal error ({type(exc).__name__}); "
+            "run with -v for the details",
+            file=sys.stderr,
+        )
+        return config.EXIT_ENVIRONMENT
 
 
 if __name__ == "__main__":

@@ -45,3 +45,22 @@ REPORT_THRESHOLD = 10
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
+# The run itself could not go on (not a DuckDB warehouse, no permission, disk full, a bug):
+# nothing was published; one line on stderr names the cause.
+EXIT_ENVIRONMENT = 4
+
+# A new snapshot with this share fewer rows than the live one is refused (`row_drop`) unless
+# the data steward says it is right (`werkpad load --accept-drop PROJECT`): a truncated or
+# half-exported file must not silently replace a project's figures. Projects shrink a little
+# when partners clean up duplicates; a fifth of the people at once is not that.
+MAX_ROW_DROP = float(os.environ.get("WERKPAD_MAX_ROW_DROP", "0.20"))
+
+# An extract date later than today plus this many days is refused: such a file would supersede
+# every real delivery of its project until that date. One day allows for time zones and an
+# export made just after midnight.
+FUTURE_EXTRACT_DAYS = 1
+
+# Names an upload tool or an editor gives a file that is not finished or not meant for us:
+# skipped and reported, never read. Partners upload under a temporary name, then rename.
+TEMPORARY_NAMES = ("*.part", "*.tmp", "*.partial", "*.crdownload", "~$*", ".*")
+

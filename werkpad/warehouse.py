@@ -45,8 +45,18 @@ def start_copy(warehouse: Path) -> Path:
         stray.unlink()  # left by a killed load; we hold the writer lock, so it is not in use
     copy = warehouse.with_name(f"{warehouse.name}{LOADING_SUFFIX}-{os.getpid()}")
     if warehouse.exists():
-        shutil.copyfile(warehouse, copy)
+        try:
+            shutil.copyfile(warehouse, copy)
+        except BaseException:  # a full disk leaves half a copy: never leave it behind
+            remove_copy(copy)
+            raise
     return copy
+
+
+def remove_copy(copy: Path) -> None:
+    """Remove a working copy (and its write-ahead log) of a run that did not publish."""
+    for path in (copy, copy.with_name(copy.name + ".wal")):
+        path.unlink(missing_ok=True)
 
 
 def publish(copy: Path, warehouse: Path) -> None:
@@ -102,5 +112,16 @@ def build_models(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """A reader's connection; it never blocks the nightly load (see the module docstring)."""
-    return duckdb.connect(str(warehouse), read_only=True)
+    """A reader's connection to the file now at `warehouse`; it never blocks the nightly load.
+
+    duckdb.connect(path) hands back the database instance the process already has open for
+    that path while any connection to it lives, so after a load swapped the file in, a reader
+    would keep reading the old, deleted one. So each reader gets its own in-memory instance
+    with the file ATTACHed read-only: it reads the file that is live now, and an older
+    connection keeps its own file until its last cursor is gone. `USE` is per connection: a
+    cursor of this connection must run `USE warehouse` itself (werkpad.dashboard.data does).
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
+    con.execute("USE warehouse")
+    return con

@@ -82,6 +82,6 @@ def quarantine(path: Path, result, docs_source: Path) -> Path:
         ),
         encoding="utf-8",
     )
-    if path.exists():
+    if path.exists() or path.is_symlink():  # a link is moved as a link, never followed
         shutil.move(path, quarantine_dir / stem)
     return report
