@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import polars as pl
 import xlsxwriter
 
-from werkpad import disclosure, metrics
+from werkpad import disclosure, figures, metrics
 from werkpad.dashboard import charts
 from werkpad.dashboard.i18n import Translator
 from werkpad.sql import load_sql
@@ -139,16 +139,10 @@ def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.
 
 
 def suppressed_headline(con, filters: dict, threshold: int) -> dict[str, Any]:
-    """Headline figures with small counts, and small steps between funnel counts, withheld."""
-    raw = metrics.compute(con, filters, None, [*HEADLINE, "nec_jobs", *RATES])[0]
-    shown: dict[str, Any] = disclosure.suppress_nested(
-        {k: raw[k] for k in [*HEADLINE, "nec_jobs"]}, metrics.within(), threshold
-    )
-    for rate, (numerator, denominator) in RATES.items():
-        shown[rate] = disclosure.suppress_rate(
-            raw[rate], shown[numerator], shown[denominator], threshold
-        )
-    return shown
+    """Headline figures as published (werkpad.figures): the dashboard's for the same
+    selection, small counts, small steps between funnel counts and complements withheld."""
+    shown = figures.headline(con, filters, threshold)
+    return {k: shown[k] for k in [*HEADLINE, "nec_jobs", *RATES]}
 
 
 def _month_series(con, filters: dict, threshold: int) -> pl.DataFrame:

@@ -3,7 +3,8 @@
 Every figure comes from the metrics layer (werkpad.metrics) or from a SQL file under
 `sql/dashboard/`; nothing here computes a metric. The connection is re-opened when the nightly
 load has swapped in a new warehouse file (its inode changes), so the dashboard never holds the
-writer up and never shows a half load. Results are cached per warehouse version and filters.
+writer up and never shows a half load; each version gets its own DuckDB instance (see
+werkpad.warehouse.connect_read_only). Results are cached per warehouse version and filters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,22 +38,59 @@ def warehouse_path() -> Path:
 
 
 def version() -> Version | None:
-    """Identity of the live warehouse file; None when there is none yet."""
+    """Identity of the live warehouse file; None when there is none yet.
+
+    Every cached result is keyed by it, so a load that swaps a new file in (a new inode)
+    refreshes every figure on the next rerun of any session.
+    """
+    return _version_of(warehouse_path())
+
+
+def _version_of(path: Path) -> Version | None:
     try:
-        stat = os.stat(warehouse_path())
+        stat = os.stat(path)
     except FileNotFoundError:
         return None
     return stat.st_ino, stat.st_mtime_ns
 
 
-@st.cache_resource(max_entries=2)
-def _connection(path: str, version: Version) -> duckdb.DuckDBPyConnection:
-    return connect_read_only(Path(path))
+@dataclass(frozen=True)
+class _Opened:
+    """One version of the warehouse file, opened, and the catalog its cursors must USE."""
+
+    version: Version
+    connection: duckdb.DuckDBPyConnection
+    catalog: str
+
+
+_open: dict[str, _Opened] = {}  # warehouse path -> the newest version opened, for all sessions
+_open_lock = threading.Lock()
+
+
+def _opened(path: Path, version: Version) -> _Opened:
+    """The warehouse file of this version, opened once for all sessions.
+
+    A newer version opens a new connection and drops the old one without closing it: a
+    session mid-query holds a cursor, which keeps the old file open until the query is done,
+    and DuckDB frees it with the last cursor. A session still asking for a superseded version
+    (it read the version before the swap) gets the newest connection, never an error.
+    """
+    with _open_lock:
+        held = _open.get(str(path))
+        if held and (held.version == version or version != _version_of(path)):
+            return held
+        con = connect_read_only(path)
+        catalog = con.execute("SELECT current_database()").fetchone()[0]
+        _open[str(path)] = _Opened(version, con, catalog)
+        return _open[str(path)]
 
 
 def cursor(version: Version) -> duckdb.DuckDBPyConnection:
     """A cursor of the shared connection; cursors may be used from several sessions at once."""
-    return _connection(str(warehouse_path()), version).cursor()
+    opened = _opened(warehouse_path(), version)
+    cur = opened.connection.cursor()
+    cur.execute(f"USE {opened.catalog}")  # USE is per connection: a cursor starts elsewhere
+    return cur
 
 
 def freeze(filters: dict[str, Any]) -> tuple:

@@ -40,6 +40,20 @@ FILTERS: dict[str, str] = {
     " OR (list_contains($target_group, 'physical_disability') AND physical_disability)"
     " OR (list_contains($target_group, 'migration_background') AND migration_background)",
 }
+# A list filter picks rows by the values of one column, or (target_group) by flags: the part
+# of the data a row falls in for that filter. werkpad.figures protects a selection together
+# with its complements through these parts (all values but the chosen, and the filter off).
+PARTS: dict[str, str] = {
+    "project": "project_code",
+    "province": "province_code",
+    "region": "region_code",
+    "partner": "partner_code",
+    "referral_source": "referral_source",
+    "gender": "gender",
+    "age_group": "age_group",
+    "education_level": "education_level",
+    "target_group": f"coalesce({FILTERS['target_group']}, false)",
+}
 # The journey funnel, in order: each stage is a subset of the one before.
 FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
 # Columns a result may be grouped by: the mart's own columns, checked against this list.
@@ -200,13 +214,21 @@ def _selected(names: list[str] | None) -> list[Metric]:
 
 
 def metrics_sql(
-    filters: dict[str, Any], group_by: list[str] | None = None, only: list[str] | None = None
+    filters: dict[str, Any],
+    group_by: list[str] | None = None,
+    only: list[str] | None = None,
+    parts: list[str] | None = None,
 ) -> tuple[str, dict]:
+    """The metrics query; `parts` (PARTS names) groups by the part of each of those filters,
+    as columns `part_<filter>`, with those filters themselves switched off."""
     group_by = group_by or []
     unknown = set(group_by) - set(GROUPABLE)
     if unknown:
         raise ValueError(f"cannot group by {sorted(unknown)}")
-    where, params = where_clause(filters)
+    parts = parts or []
+    where, params = where_clause({k: v for k, v in filters.items() if k not in parts})
+    if "target_group" in parts:  # its part expression reads the chosen groups
+        params["target_group"] = list(filters["target_group"])
     metrics = _selected(only)
     counts = ",\n        ".join(
         f"{m.aggregate_sql()} AS {m.name}" for m in metrics if m.type != "ratio"
@@ -215,14 +237,16 @@ def metrics_sql(
         ",\n        ".join(item for m in metrics if m.type == "ratio" for item in m.ratio_sql())
         or "NULL AS no_ratio"
     )
-    columns = ", ".join(group_by)
+    names = [*group_by, *(f"part_{p}" for p in parts)]
+    items = [*group_by, *(f"{PARTS[p]} AS part_{p}" for p in parts)]
+    columns = ", ".join(names)
     sql = load_sql("metrics/aggregate").format(
         where=where,
         counts=counts,
         ratios=ratios,
-        group_select=f"{columns}," if group_by else "",
-        group_by=f"GROUP BY {columns}" if group_by else "",
-        order_by=f"ORDER BY {columns}" if group_by else "",
+        group_select=f"{', '.join(items)}," if names else "",
+        group_by=f"GROUP BY {columns}" if names else "",
+        order_by=f"ORDER BY {columns}" if names else "",
     )
     return sql, params
 
@@ -232,9 +256,11 @@ def compute(
     filters: dict[str, Any] | None = None,
     group_by: list[str] | None = None,
     only: list[str] | None = None,
+    parts: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Metrics per group as plain dicts (one dict when not grouped); `only` limits the metrics."""
-    sql, params = metrics_sql(filters or {}, group_by, only)
+    """Metrics per group as plain dicts (one dict when not grouped); `only` limits the metrics,
+    `parts` groups by the parts of those filters instead of applying them (see metrics_sql)."""
+    sql, params = metrics_sql(filters or {}, group_by, only, parts)
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,138 @@
+"""Published figures: the metrics of a selection as they may leave the product.
+
+Every output that shows a figure to a scoped role (the dashboard, the report pack, the CLI)
+asks here, so no two of them can suppress differently. Nothing here imports streamlit; the
+dashboard's query functions are cached wrappers over these functions.
+
+A headline is protected together with its complements. A user who sees the headline of
+"gender F or M" and of "gender off" could subtract them and find the people of gender X; one
+who sees "all partners but P" finds partner P's. So the headline of a selection is one cell of
+a family: for every list filter that is set, the rows are split into the part the filter
+picks, the part it leaves out, and the rows with no value; the family's levels are the
+headlines with any of those filters switched off. `disclosure.protect` then withholds what
+must be withheld at every level, and the selection gets its cell's fate. The selection of the
+left-out values ("all but") splits the rows into the same parts, labelled the same way (a
+part is named after its smallest value in the data), so it gets the same pattern: the pair
+and the switched-off filter cannot be subtracted into a withheld count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import duckdb
+
+from werkpad import disclosure, metrics
+
+Filters = Mapping[str, Any]
+
+
+def headline(
+    con: duckdb.DuckDBPyConnection, filters: Filters, threshold: int | None = None
+) -> dict[str, Any]:
+    """Every metric over the selection; with a threshold, small counts and what could be
+    derived from them withheld (None), protected with the selection's complements."""
+    row = metrics.compute(con, dict(filters))[0]
+    if not threshold:
+        return row
+    counts = _count_names(row)
+    fates = _selection_fates(con, filters, counts, threshold)
+    shown = row | {c: row[c] if fates.get(c, True) else None for c in counts}
+    return suppress_rows([shown], threshold)[0]
+
+
+def _count_names(row: Mapping[str, Any]) -> list[str]:
+    by_name = {m.name: m for m in metrics.load_metrics()}
+    return [c for c in row if c in by_name and by_name[c].type == "count"]
+
+
+def _selection_fates(
+    con: duckdb.DuckDBPyConnection, filters: Filters, counts: list[str], threshold: int
+) -> dict[str, bool]:
+    """Count -> may be published, for the selection's cell of its complement family."""
+    parts = [p for p in metrics.PARTS if filters.get(p)]
+    rows = metrics.compute(con, dict(filters), None, counts, parts)
+    dims = [f"part_{p}" for p in parts]
+    labels = {p: _part_labels(p, filters[p], [r[f"part_{p}"] for r in rows]) for p in parts}
+    cells: dict[tuple, dict[str, int]] = {}
+    for row in rows:
+        key = tuple(labels[p][row[f"part_{p}"]] for p in parts)
+        cell = cells.setdefault(key, dict.fromkeys(counts, 0))
+        for c in counts:
+            cell[c] += int(row[c] or 0)
+    chosen = tuple(labels[p].get(_CHOSEN, _CHOSEN) for p in parts)  # _CHOSEN: no data
+    if chosen not in cells:  # nobody in the selection: zeros, published as zeros
+        return dict.fromkeys(counts, True)
+    family = [dict(zip(dims, key, strict=True)) | cell for key, cell in cells.items()]
+    protected = disclosure.suppress_table(family, dims, counts, threshold, {}, metrics.within())
+    (mine,) = [r for r in protected if tuple(r[d] for d in dims) == chosen]
+    return {c: mine[c] is not None for c in counts}
+
+
+_CHOSEN = object()  # the key under which _part_labels gives the label of the chosen part
+
+
+def _part_labels(name: str, chosen: Sequence[Any], values: list[Any]) -> dict[Any, Any]:
+    """Row value -> the label of its part, and _CHOSEN -> the label of the chosen part.
+
+    A part is labelled by its smallest value in the data, so a selection and the selection of
+    all other values label the same parts the same way; rows with no value are a part of
+    their own (None). The target-group filter picks by flags: in (True) or out (False).
+    """
+    if name == "target_group":
+        return {True: "in", False: "out", _CHOSEN: "in"}
+    picked = {str(v) for v in chosen}
+    inside = sorted(str(v) for v in values if v is not None and str(v) in picked)
+    outside = sorted(str(v) for v in values if v is not None and str(v) not in picked)
+    labels: dict[Any, Any] = {None: None}
+    for v in values:
+        if v is not None:
+            labels[v] = inside[0] if str(v) in picked else outside[0]
+    if inside:
+        labels[_CHOSEN] = inside[0]
+    return labels
+
+
+def suppress_rows(rows: list[dict], threshold: int) -> list[dict]:
+    """The policy on top of withheld counts: a rate is withheld when a count it is built on
+    is; an aggregate (median days) of a small or withheld group is withheld."""
+    by_name = {m.name: m for m in metrics.load_metrics()}
+    out = []
+    for row in rows:
+        row = dict(row)
+        small_group = row.get("reached") is None or 0 < row["reached"] < threshold
+        for name, metric in by_name.items():
+            if name not in row:
+                continue
+            if metric.type == "aggregate" and small_group and name != "partners_active":
+                row[name] = None
+            if metric.type == "ratio":
+                parts = [
+                    row.get(p)
+                    for p in (metric.numerator, metric.denominator)
+                    if by_name[p].type == "count"
+                ]
+                if any(p is None or 0 < p < threshold for p in parts):
+                    for key in (name, f"{name}_low", f"{name}_high"):
+                        if key in row:
+                            row[key] = None
+        out.append(row)
+    return out
+
+
+def table(
+    rows: list[dict],
+    group_by: Sequence[str],
+    threshold: int,
+    known: Mapping[str, Sequence[tuple[str, Any, bool]]] | None = None,
+) -> list[dict]:
+    """Grouped rows after suppression: each count column protected as a family with its
+    totals (`disclosure.suppress_table`), then the rate and aggregate policy."""
+    if not rows:
+        return rows
+    counts = _count_names(rows[0])
+    rows = disclosure.suppress_table(
+        rows, group_by, counts, threshold, metrics.parents(), metrics.within(), known
+    )
+    return suppress_rows(rows, threshold)
