@@ -64,3 +64,27 @@ FUTURE_EXTRACT_DAYS = 1
 # skipped and reported, never read. Partners upload under a temporary name, then rename.
 TEMPORARY_NAMES = ("*.part", "*.tmp", "*.partial", "*.crdownload", "~$*", ".*")
 
+# Limits a partner file must stay within; checked before it is parsed, so a hostile or broken
+# file is refused by name instead of exhausting the server. A 1,000,000-row extract (the
+# benchmark, benchmarks/bench_load.py) is about 212 MB as CSV, so each limit leaves it room.
+# Largest file accepted at all: twice the 1M-row extract.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# Largest total an XLSX workbook may unpack to: a zip bomb unpacks to gigabytes from a megabyte,
+# and the spreadsheet reader holds the unpacked sheet in memory.
+MAX_XLSX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+# A workbook entry that unpacks to more than this many times its packed size is a zip bomb,
+# not a spreadsheet: real sheet XML compresses 5 to 30 times. Entries unpacking to less than
+# MIN_BYTES_FOR_RATIO are not judged on their ratio (tiny files compress oddly).
+MAX_XLSX_COMPRESSION_RATIO = 200
+MIN_BYTES_FOR_RATIO = 1024 * 1024
+# Most data rows in one extract: twice the largest project the benchmark plans for.
+MAX_ROWS = 2_000_000
+# Most columns: the contract has 27; a few extra columns are refused by the suite, hundreds
+# mean a wrong export (or a file built to make every query wide).
+MAX_COLUMNS = 200
+# Longest cell, in characters: codes, ids, dates and 64-character keys are far shorter; a
+# longer cell is free text or an attempt to smuggle data past the checks.
+MAX_CELL_CHARS = 1_000
+# Characters allowed in a column name; any other makes the whole file refused before a query
+# runs, so header text can never change the meaning of SQL (names are quoted as well).
+HEADER_NAME_PATTERN = r"[A-Za-z0-9_ -]*"

@@ -15,6 +15,21 @@ def sql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
+def quote_ident(name: str) -> str:
+    """A column or table name as a quoted SQL identifier; the one way a name enters SQL text.
+
+    Double quotes inside are doubled, so a header from a partner file stays a name whatever it
+    holds (quotes, semicolons, comments, line breaks). Use it for every name that came from a
+    file; readers also refuse odd header characters first (defence in depth).
+    """
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_idents(names: Iterable[str]) -> str:
+    """Comma-separated quoted identifiers, for a select list."""
+    return ", ".join(quote_ident(n) for n in names)
+
+
 def install_macros(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """Create (or replace) the typing and privacy macros the models and suite use."""
     con.execute(
@@ -24,5 +39,12 @@ def install_macros(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             false_tokens=sql_list(contract.boolean_tokens(False)),
         )
     )
-    con.execute(load_sql("macros/privacy"))
+    lengths = contract.privacy.get("iban_lengths", {})
+    con.execute(
+        load_sql("macros/privacy").format(
+            iban_lengths="MAP {"
+            + ", ".join(f"{sql_list([c])}: {int(n)}" for c, n in lengths.items())
+            + "}"
+        )
+    )
     con.execute(load_sql("macros/metrics"))

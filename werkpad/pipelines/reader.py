@@ -6,24 +6,36 @@ the validation suite's job, so a bad date is reported as a rule, not a crash. Th
 spreadsheet row number of each row (header is row 1) is `rowid + 2` (ROW_NUMBER): the table is
 created in file order, so its row ids follow the file without a numbering pass.
 
-Errors never quote the file's content: DuckDB's own parse errors carry cell values, so they are
-caught and replaced by a finding with line numbers only.
+A partner file is untrusted input. Before anything is parsed the file is held to the limits in
+werkpad.config (size, XLSX unpacked size and compression ratio), so a zip bomb or a huge file is
+refused by name; header names are checked for odd characters before any query runs, and every
+name enters SQL only through `quote_ident`. Errors never quote the file's content: DuckDB's own
+parse errors carry cell values, so they are caught and replaced by a finding with line numbers
+only, and a header is named by its position, never its text.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import re
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from werkpad import config
 from werkpad.contract import Contract
 from werkpad.pipelines.findings import Finding, RefusedFile
-from werkpad.pipelines.macros import sql_list
+from werkpad.pipelines.macros import quote_ident, sql_list
+from werkpad.pipelines.privacy import column_label, header_findings
 
 TABLE = "extract"
 ROW_NUMBER = "(rowid + 2)"
+CHUNK = 1 << 20  # bytes read (or unpacked) at a time when a file is checked before parsing
 
 
 def read_extract(
@@ -31,30 +43,174 @@ def read_extract(
 ) -> list[str]:
     """Create table `extract` from the file; return its header. Raises RefusedFile."""
     con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    _check_file_size(path)
     if path.suffix.lower() == ".xlsx":
-        _read_xlsx(con, path)
+        _read_xlsx(con, path, contract)
     else:
         _read_csv(con, path, contract, work_dir)
     columns = con.table(TABLE).columns
+    _check_table_limits(con, columns, contract)
     return columns
-
-
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    try:
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
-    except Exception as exc:  # the reader's message may quote cells: name the type only
-        raise RefusedFile(
-            [Finding("file.unreadable", f"not a readable XLSX workbook ({type(exc).__name__})")]
-        ) from None
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    frame = frame.select(pl.all().cast(pl.String))
-    con.register("_xlsx_frame", frame)
-    con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM _xlsx_frame")
-    con.unregister("_xlsx_frame")
 
 
 def _refuse(rule: str, text: str, **kw) -> RefusedFile:
     return RefusedFile([Finding(rule, text, **kw)])
+
+
+def _check_file_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > config.MAX_FILE_BYTES:
+        raise _refuse(
+            "file.too_large",
+            f"the file is {size / 2**20:.0f} MB; the limit is "
+            f"{config.MAX_FILE_BYTES / 2**20:.0f} MB (split the export per project)",
+        )
+
+
+def check_header(con: duckdb.DuckDBPyConnection, names: list[str], contract: Contract) -> None:
+    """Refuse a header with too many columns or a name outside the allowed characters.
+
+    Runs before any query names a column. The finding gives positions only: a name that breaks
+    the rule may hold anything, personal data included, so the personal-data checks on header
+    names (privacy.header_findings, parameters only) are reported with it.
+    """
+    if len(names) > config.MAX_COLUMNS:
+        raise _refuse(
+            "file.too_many_columns",
+            f"the file has {len(names)} columns; the limit is {config.MAX_COLUMNS}",
+            rows=(1,),
+        )
+    odd = [i + 1 for i, n in enumerate(names) if not re.fullmatch(config.HEADER_NAME_PATTERN, n)]
+    if odd:
+        raise RefusedFile(
+            [
+                Finding(
+                    "file.header",
+                    "a column name holds characters other than letters A-Z, digits, spaces, "
+                    "'_' and '-' (quotes, punctuation, line breaks or accents); use the "
+                    "contract's column names",
+                    count=len(odd),
+                    rows=(1,),
+                    columns=tuple(f"column {i}" for i in odd),
+                ),
+                *header_findings(con, names, contract),
+            ]
+        )
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Header names made unique (DuckDB names ignore case) and non-empty, in file order."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        key = name.lower()
+        seen[key] = seen.get(key, 0) + 1
+        out.append(name if seen[key] == 1 else f"{name}_{seen[key]}")
+    return out
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> None:
+    check_xlsx_archive(path)
+    try:
+        sheets = pl.read_excel(
+            path, sheet_id=0, has_header=False, infer_schema_length=0, raise_if_empty=False
+        )
+    except Exception as exc:  # the reader's message may quote cells: name the type only
+        raise _refuse(
+            "file.unreadable", f"not a readable XLSX workbook ({type(exc).__name__})"
+        ) from None
+    filled = [frame for frame in sheets.values() if frame.height]
+    if len(filled) > 1:
+        raise _refuse(
+            "file.sheets",
+            f"the workbook has {len(filled)} sheets with content; an extract is one sheet "
+            "(delete the other sheets, hidden ones too)",
+        )
+    frame = filled[0] if filled else pl.DataFrame()
+    if not frame.width:
+        raise _refuse("file.unreadable", "the workbook is empty")
+    frame = frame.select(pl.all().cast(pl.String))
+    names = [(v or "").strip() for v in frame.row(0)]
+    check_header(con, names, contract)
+    frame = frame.slice(1).rename(dict(zip(frame.columns, _unique(names), strict=True)))
+    con.register("_xlsx_frame", frame)
+    try:
+        con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM _xlsx_frame")
+    finally:
+        con.unregister("_xlsx_frame")
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than the limit, before any spreadsheet parser.
+
+    The zip directory is read first (declared sizes and compression ratios); as the directory
+    can lie, every entry is then unpacked in chunks, counting what really comes out and stopping
+    at the limit, so memory stays at one chunk whatever the file holds.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse("file.unreadable", "not a readable XLSX workbook (not a zip file)") from None
+    _check_declared_sizes(entries)
+    unpacked = 0
+    with path.open("rb") as handle:
+        for entry in entries:
+            unpacked += _unpacked_size(handle, entry, config.MAX_XLSX_UNCOMPRESSED_BYTES - unpacked)
+
+
+def _too_big() -> RefusedFile:
+    limit = config.MAX_XLSX_UNCOMPRESSED_BYTES / 2**20
+    return _refuse(
+        "file.xlsx_uncompressed",
+        f"the workbook unpacks to more than {limit:.0f} MB, or far more than a spreadsheet "
+        f"compresses (over {config.MAX_XLSX_COMPRESSION_RATIO} times); export it again as CSV",
+    )
+
+
+def _check_declared_sizes(entries: list[zipfile.ZipInfo]) -> None:
+    if sum(e.file_size for e in entries) > config.MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise _too_big()
+    for e in entries:
+        ratio = e.file_size / max(e.compress_size, 1)
+        if e.file_size > config.MIN_BYTES_FOR_RATIO and ratio > config.MAX_XLSX_COMPRESSION_RATIO:
+            raise _too_big()
+
+
+def _unpacked_size(handle, entry: zipfile.ZipInfo, budget: int) -> int:
+    """Bytes one entry really unpacks to (not its declared size); refused past `budget`."""
+    handle.seek(entry.header_offset)
+    local = handle.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise _refuse("file.unreadable", "not a readable XLSX workbook (damaged zip entry)")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    handle.seek(entry.header_offset + 30 + name_len + extra_len)
+    left = entry.compress_size
+    if entry.compress_type == zipfile.ZIP_STORED:
+        if left > budget:
+            raise _too_big()
+        return left
+    if entry.compress_type != zipfile.ZIP_DEFLATED:
+        raise _refuse("file.unreadable", "not a readable XLSX workbook (unknown compression)")
+    inflate, size = zlib.decompressobj(-15), 0
+    while left > 0 and not inflate.eof:
+        data = handle.read(min(CHUNK, left))
+        if not data:
+            break
+        left -= len(data)
+        while data and not inflate.eof:
+            size += len(inflate.decompress(data, CHUNK))
+            if size > budget:
+                raise _too_big()
+            data = inflate.unconsumed_tail
+    return size
+
+
+# -- CSV ----------------------------------------------------------------------------------------
 
 
 def _read_csv(
@@ -72,23 +228,39 @@ def _read_csv(
     except UnicodeDecodeError:
         header = first_line.decode("cp1252", errors="replace")
     delimiter = _sniff_delimiter(header, contract.file["delimiters"])
-    names = _unique([n.strip().strip('"').strip() for n in header.rstrip("\r").split(delimiter)])
+    header = header.rstrip("\r")
+    if header.count('"') % 2:
+        raise _refuse(
+            "file.header",
+            "a column name is cut by a line break or holds a stray quote; "
+            "use the contract's column names",
+            rows=(1,),
+        )
+    names = [n.strip() for n in next(csv.reader([header], delimiter=delimiter))]
+    check_header(con, names, contract)
+    names = _unique(names)
     _load_csv(con, path, delimiter, names)
     if _invalid_utf8(con):  # DuckDB checks UTF-8 as it reads; Windows-1252 is read once more
         source = work_dir / "transcoded.csv"
         try:
             source.write_text(path.read_bytes().decode("cp1252"), encoding="utf-8")
-            _load_csv(con, source, delimiter, names)
+            _load_csv(con, source, delimiter, names, path)
         except UnicodeDecodeError:
             raise _refuse(
                 "file.encoding", "the file is neither UTF-8 nor Windows-1252 text"
             ) from None
         finally:
             source.unlink(missing_ok=True)
-    _raise_on_rejects(con)
+    _raise_on_rejects(con, path)
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, source: Path, delimiter: str, names: list[str]):
+def _load_csv(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    delimiter: str,
+    names: list[str],
+    original: Path | None = None,
+):
     columns = "{" + ", ".join(f"{sql_list([n])}: 'VARCHAR'" for n in names) + "}"
     for table in (TABLE, "reject_errors", "reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -101,9 +273,35 @@ def _load_csv(con: duckdb.DuckDBPyConnection, source: Path, delimiter: str, name
             [str(source), delimiter],
         )
     except duckdb.Error as exc:  # its message may quote the file: name the type only
+        _refuse_mixed_line_endings(original or source)
         raise _refuse(
             "file.unreadable", f"the file could not be parsed as CSV ({type(exc).__name__})"
         ) from None
+
+
+def mixes_line_endings(path: Path) -> bool:
+    """True when the file has both CRLF (Windows) and bare LF (Unix) line endings."""
+    crlf = lf = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            data = last + chunk
+            crlf += data.count(b"\r\n") - (last + chunk[:1]).count(b"\r\n")
+            lf += chunk.count(b"\n")
+            last = chunk[-1:]
+            if crlf and lf > crlf:
+                return True
+    return bool(crlf) and lf > crlf
+
+
+def _refuse_mixed_line_endings(path: Path) -> None:
+    if mixes_line_endings(path):
+        raise _refuse(
+            "file.line_endings",
+            "the file mixes Windows (CRLF) and Unix (LF) line endings, usually because rows "
+            "were pasted in from another file; save it again as CSV from one program (or "
+            "convert it with dos2unix) so every line ends the same way",
+        )
 
 
 def _invalid_utf8(con: duckdb.DuckDBPyConnection) -> bool:
@@ -113,17 +311,6 @@ def _invalid_utf8(con: duckdb.DuckDBPyConnection) -> bool:
         ).fetchone()[0]
         > 0
     )
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Header names made unique and non-empty, so DuckDB accepts them as given."""
-    seen: dict[str, int] = {}
-    out = []
-    for i, name in enumerate(names):
-        name = name.replace('"', "") or f"column_{i + 1}"
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return out
 
 
 def _sniff_delimiter(header: str, allowed: list[str]) -> str:
@@ -143,11 +330,12 @@ def _sniff_delimiter(header: str, allowed: list[str]) -> str:
     return best
 
 
-def _raise_on_rejects(con: duckdb.DuckDBPyConnection) -> None:
+def _raise_on_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     rejects = con.execute(
         "SELECT DISTINCT line, error_type FROM reject_errors ORDER BY line"
     ).fetchall()
     if rejects:
+        _refuse_mixed_line_endings(path)
         kinds = sorted({str(kind).lower() for _, kind in rejects})
         raise RefusedFile(
             [
@@ -159,4 +347,41 @@ def _raise_on_rejects(con: duckdb.DuckDBPyConnection) -> None:
                     rows=tuple(int(line) for line, _ in rejects),
                 )
             ]
+        )
+
+
+# -- limits on the table ------------------------------------------------------------------------
+
+
+def _check_table_limits(
+    con: duckdb.DuckDBPyConnection, columns: list[str], contract: Contract
+) -> None:
+    """Refuse too many rows or an over-long cell (rows and column positions, never the cell)."""
+    rows = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+    if rows > config.MAX_ROWS:
+        raise _refuse(
+            "file.too_many_rows",
+            f"the file has {rows:,} data rows; the limit is {config.MAX_ROWS:,}",
+        )
+    if not columns:
+        return
+    lengths = ", ".join(f"coalesce(length({quote_ident(c)}), 0)" for c in columns)
+    too_long = f"FROM {TABLE} WHERE greatest({lengths}) > ?"
+    hits = con.execute(
+        f"SELECT {ROW_NUMBER}, [{lengths}] {too_long} ORDER BY rowid "
+        f"LIMIT {config.MAX_ROWS_IN_REPORT}",
+        [config.MAX_CELL_CHARS],
+    ).fetchall()
+    if hits:
+        count = con.execute(f"SELECT count(*) {too_long}", [config.MAX_CELL_CHARS]).fetchone()[0]
+        positions = sorted(
+            {i for _, sizes in hits for i, n in enumerate(sizes) if n > config.MAX_CELL_CHARS}
+        )
+        raise _refuse(
+            "file.cell_too_long",
+            f"a cell is longer than {config.MAX_CELL_CHARS:,} characters; the contract's "
+            "columns hold codes, ids, dates and keys, never free text",
+            count=count,
+            rows=tuple(r for r, _ in hits),
+            columns=tuple(column_label(columns, i, contract) for i in positions),
         )

@@ -1,8 +1,58 @@
+-- Text as the privacy guard matches it. Line breaks inside a cell are removed (with the spaces
+-- around them), so an e-mail address or number split over two lines is whole again; "(0)" and
+-- brackets are dropped, so "(0475) 12 34 56" and "+32 (0)475 12 34 56" read as plain numbers.
+CREATE OR REPLACE MACRO werkpad_privacy_text(x) AS
+    regexp_replace(
+        regexp_replace(x, '[ \t]*[\r\n]+[ \t]*', '', 'g'),
+        '[ \t]*\(0\)[ \t]*|[()]', '', 'g'
+    );
+
+-- Text in which national register numbers are looked for: runs of 16 or more hexadecimal
+-- characters are pseudonymous keys (client_key) and blanked, so the digits inside a key are
+-- never read as a number glued to letters.
+CREATE OR REPLACE MACRO werkpad_insz_text(x) AS
+    regexp_replace(x, '[0-9A-Fa-f]{{16,}}', ' ', 'g');
+
+-- The 11 digits of an INSZ candidate; a 10-digit one is a post-2000 number whose leading 0 a
+-- spreadsheet dropped (it was stored as a number), so the 0 is put back.
+CREATE OR REPLACE MACRO werkpad_insz_digits(x) AS
+    lpad(regexp_replace(x, '[^0-9]', '', 'g'), 11, '0');
+
 -- A Belgian national register number (INSZ) candidate is real when its last two digits are
 -- 97 minus the first nine modulo 97; for births from 2000 on, a 2 is put before the nine.
 CREATE OR REPLACE MACRO werkpad_insz_valid(x) AS (
-    97 - CAST(left(regexp_replace(x, '[^0-9]', '', 'g'), 9) AS BIGINT) % 97
-        = CAST(right(regexp_replace(x, '[^0-9]', '', 'g'), 2) AS INTEGER)
-    OR 97 - (2000000000 + CAST(left(regexp_replace(x, '[^0-9]', '', 'g'), 9) AS BIGINT)) % 97
-        = CAST(right(regexp_replace(x, '[^0-9]', '', 'g'), 2) AS INTEGER)
+    97 - CAST(left(werkpad_insz_digits(x), 9) AS BIGINT) % 97
+        = CAST(right(werkpad_insz_digits(x), 2) AS INTEGER)
+    OR 97 - (2000000000 + CAST(left(werkpad_insz_digits(x), 9) AS BIGINT)) % 97
+        = CAST(right(werkpad_insz_digits(x), 2) AS INTEGER)
 );
+
+-- An IBAN candidate (any case, spaces or dashes) is real when it has its country's length
+-- (the contract's privacy.iban_lengths, filled in as a map) and its ISO 13616 check holds: the
+-- first four characters moved to the end, letters as 10..35, the number modulo 97 is 1.
+CREATE OR REPLACE MACRO werkpad_iban_digits(x) AS
+    list_transform(
+        string_split(
+            list_aggregate(
+                list_transform(
+                    string_split(
+                        substr(upper(regexp_replace(x, '[^0-9A-Za-z]', '', 'g')), 5)
+                        || left(upper(regexp_replace(x, '[^0-9A-Za-z]', '', 'g')), 4),
+                        ''
+                    ),
+                    lambda c: CASE WHEN c >= 'A' THEN CAST(ascii(c) - 55 AS VARCHAR) ELSE c END
+                ),
+                'string_agg', ''
+            ),
+            ''
+        ),
+        lambda d: CAST(d AS INTEGER)
+    );
+
+CREATE OR REPLACE MACRO werkpad_iban_valid(x) AS
+    coalesce(
+        {iban_lengths}[upper(left(x, 2))]
+            = length(regexp_replace(x, '[^0-9A-Za-z]', '', 'g')),
+        false
+    )
+    AND list_reduce(werkpad_iban_digits(x), lambda acc, d: (acc * 10 + d) % 97) = 1;

@@ -1,4 +1,6 @@
 -- For the flagged rows only: which column holds which kind of personal data.
+-- Filled by werkpad.pipelines.privacy like privacy_row_hits.sql; column names come from the
+-- table itself (UNPIVOT), so no header text is written into this query.
 WITH cells AS (
     UNPIVOT (
         SELECT rowid + 2 AS _row_number, * FROM extract
@@ -8,16 +10,18 @@ WITH cells AS (
     INTO NAME column_name VALUE cell
 ),
 
+texts AS (
+    SELECT _row_number, column_name, werkpad_privacy_text(cell) AS text
+    FROM cells
+),
+
 flagged AS (
     SELECT
         _row_number,
         column_name,
-        {pattern_flags},
-        coalesce(list_bool_or(list_transform(
-            regexp_extract_all(cell, {insz_pattern}, 2), lambda x: werkpad_insz_valid(x)
-        )), false) AS insz
-    FROM cells
+        {pattern_flags}
+    FROM (SELECT *, werkpad_insz_text(text) AS insz_text FROM texts)
 )
 
 SELECT * FROM flagged
-WHERE {any_flag} OR insz
+WHERE {any_flag}
