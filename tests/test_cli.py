@@ -79,3 +79,36 @@ def test_sample_command_is_seeded(tmp_path):
 
     first, second = run(tmp_path / "a"), run(tmp_path / "b")
     assert first == second and len(first) == 4  # WGTW-VBR writes XLSX
+
+
+def test_a_nightly_load_prints_one_line_per_file_and_a_summary_only(tmp_path, loaded):
+    """What cron mails: stdout one line per file plus a summary, stderr nothing at all.
+
+    It runs the installed `werkpad` command, as cron does, on good, faulty and skipped
+    files; GX validates, so its INFO lines and DuckDB's teardown leak report would show here.
+    """
+    root, result, _ = loaded
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for source in sorted((root / "inbox").iterdir())[:2]:
+        (inbox / source.name).write_bytes(source.read_bytes())
+    quarantined = sorted((root / "quarantine").glob("*.csv"))[:2]
+    for source in quarantined:  # refused files keep their name behind a timestamp
+        (inbox / source.name.split("-", 1)[1]).write_bytes(source.read_bytes())
+    (inbox / "upload.csv.part").write_text("half a file")
+    files = len(list(inbox.iterdir()))
+    werkpad = Path(sys.executable).with_name("werkpad")
+    run = subprocess.run(
+        [str(werkpad), "load", "--inbox", str(inbox), "--warehouse", str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert run.returncode in (0, 3), run.stderr[-2000:]
+    assert run.stderr == ""  # no nanobind leak report, no GX "ephemeral docs site" line
+    lines = run.stdout.splitlines()
+    assert len(lines) == files + 1
+    assert lines[-1].startswith("run ") and "1 skipped" in lines[-1]
+    assert all(line.split()[0] in {"loaded", "refused", "skipped"} for line in lines[:-1])
+    assert "None" not in run.stdout

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from werkpad import config
 
@@ -80,11 +81,29 @@ def _cmd_load(args: argparse.Namespace) -> int:
         )
     else:
         for f in result.files:
-            print(
-                f"{f.status:10} {f.file} rows={f.rows}"
-                + (f" report={f.report}" if f.report else "")
-            )
+            print(_file_line(f))
+        print(_summary_line(result))
     return config.EXIT_REFUSED if result.refused else config.EXIT_OK
+
+
+def _file_line(f) -> str:
+    """One line per file: status, label, then rows or the rules it broke and its report."""
+    if f.status == "loaded":
+        detail = f"{f.rows} rows"
+    elif f.findings:
+        detail = ", ".join(dict.fromkeys(x.rule for x in f.findings))
+        detail += f"; report {f.report}" if f.report else ""
+    else:
+        detail = ""
+    return f"{f.status:10} {f.file}" + (f": {detail}" if detail else "")
+
+
+def _summary_line(result) -> str:
+    counts = {s: sum(f.status == s for f in result.files) for s in _STATUSES}
+    return f"run {result.run_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+
+
+_STATUSES = ("loaded", "unchanged", "superseded", "refused", "skipped")
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
@@ -485,13 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and config.EXIT_USAGE
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("great_expectations", "py.warnings", "kaleido", "choreographer"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    _configure_logging(args.verbose)
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -506,5 +519,40 @@ def main(argv: list[str] | None = None) -> int:
         return config.EXIT_ENVIRONMENT
 
 
+def _configure_logging(verbose: bool) -> None:
+    """Quiet by default: a nightly run's stderr is a cron mail, so it holds only warnings and
+    errors; -v shows our debug detail and the libraries' own lines (GX sets some of its
+    loggers to INFO itself, at import, so they are held back here, at the handler)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if not verbose:
+        handler.addFilter(_ours_or_a_warning)
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
+    for noisy in ("kaleido", "choreographer"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _ours_or_a_warning(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING and (
+        record.name.startswith("werkpad") or record.levelno >= logging.ERROR
+    )
+
+
+def run() -> NoReturn:
+    """The `werkpad` command: main(), output flushed, then an exit without interpreter teardown.
+
+    Why: once Great Expectations has validated through duckdb_engine (GX imported and one
+    SQLAlchemy DuckDB connection suffice), DuckDB's nanobind bindings print dozens of
+    `nanobind: leaked instance` lines at teardown: module constants of duckdb.sqltypes that
+    GX's and SQLAlchemy's caches keep alive past the bindings' own cleanup. Harmless, but a
+    cron mail full of alarming noise every night. Every file and connection is closed by then.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
