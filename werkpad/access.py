@@ -12,6 +12,11 @@ A scope is enforced in the query layer: `scope_filters` gives conditions that ev
 Passwords are hashed with scrypt (memory-hard, in the standard library) with a random salt per
 user; the file never holds a password. Sites with an identity provider use Streamlit's
 `st.login` (OIDC) and this file only maps e-mail addresses to roles.
+
+Password sign-in goes through `sign_in`, which resists guessing: a name is locked for a while
+after a few failures, and so is a client address that fails too often across names. Every
+attempt runs exactly one scrypt check (against a dummy hash for a name that does not exist or
+is locked), so the answer and the time taken say nothing about whether a name exists.
 """
 
 from __future__ import annotations
@@ -20,10 +25,20 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
+
+from werkpad import config
+
+log = logging.getLogger(__name__)
 
 ROLES = ("steering", "funder", "project_lead")
 # scrypt cost: 2**14 x 8 x 128 bytes = 16 MB and about 50 ms per check, the usual interactive
@@ -135,3 +150,98 @@ class UserFile:
         if user and check_password(password, user.password_hash):
             return user
         return None
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, checked for unknown names so they cost the same scrypt."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+class SignInGuard:
+    """Failed sign-ins per name and per client address, shared by all sessions of the server.
+
+    Kept in memory, not in a file: the dashboard is one server process, an attacker cannot
+    restart it, and a file would need the server to write next to the user file. A restart
+    (a deploy) forgets the counts, which is the same as a lockout running out.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._lock = threading.Lock()
+        # key -> (failure times within the window, locked until); newest keys last
+        self._names: OrderedDict[str, tuple[list[float], float]] = OrderedDict()
+        self._clients: OrderedDict[str, tuple[list[float], float]] = OrderedDict()
+
+    def locked(self, name: str, client: str) -> bool:
+        """Whether this name, or this client address, may not try now."""
+        with self._lock:
+            now = self.clock()
+            return any(
+                self._state(table, key, now)[1] > now
+                for table, key in ((self._names, name), (self._clients, client))
+            )
+
+    def failed(self, name: str, client: str) -> None:
+        """Count a wrong password; the last allowed failure locks the name (or the client)."""
+        with self._lock:
+            now = self.clock()
+            for table, key, most in (
+                (self._names, name, config.SIGN_IN_MAX_FAILURES),
+                (self._clients, client, config.SIGN_IN_MAX_CLIENT_FAILURES),
+            ):
+                failures, until = self._state(table, key, now)
+                failures = [*failures, now]
+                if len(failures) >= most:
+                    failures, until = [], now + config.SIGN_IN_LOCKOUT_SECONDS
+                table[key] = (failures, until)
+                table.move_to_end(key)
+                while len(table) > config.SIGN_IN_MAX_TRACKED:
+                    table.popitem(last=False)
+
+    def succeeded(self, name: str) -> None:
+        """A right password outside a lockout: the name's earlier typos are forgiven."""
+        with self._lock:
+            self._names.pop(name, None)
+
+    @staticmethod
+    def _state(table: OrderedDict, key: str, now: float) -> tuple[list[float], float]:
+        failures, until = table.get(key, ([], 0.0))
+        recent = [at for at in failures if at > now - config.SIGN_IN_WINDOW_SECONDS]
+        return recent, until
+
+
+GUARD = SignInGuard()  # one per server process: every session signs in through it
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in: the user, or None; `locked` says to come back later."""
+
+    user: User | None
+    locked: bool = False
+
+
+def sign_in(
+    users: UserFile, name: str, password: str, client: str, guard: SignInGuard | None = None
+) -> SignIn:
+    """Check a password, throttled per name and per client; never says whether a name exists.
+
+    Every call runs one scrypt check (on a dummy hash when the name is unknown, has no
+    password, or is locked), so the time taken is the same in every case. Failures are logged
+    with the name only, never the password.
+    """
+    guard = guard or GUARD
+    locked = guard.locked(name, client)
+    user = users.load().get(name)
+    usable = user is not None and bool(user.password_hash) and not locked
+    right = check_password(password, user.password_hash if usable else _dummy_hash()) and usable
+    if locked:
+        log.warning("sign-in refused: name %r is locked or its client is throttled", name)
+        return SignIn(None, locked=True)
+    if not right:
+        guard.failed(name, client)
+        log.warning("sign-in failed for name %r", name)
+        return SignIn(None, locked=guard.locked(name, client))
+    guard.succeeded(name)
+    return SignIn(user)

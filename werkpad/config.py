@@ -88,3 +88,17 @@ MAX_CELL_CHARS = 1_000
 # Characters allowed in a column name; any other makes the whole file refused before a query
 # runs, so header text can never change the meaning of SQL (names are quoted as well).
 HEADER_NAME_PATTERN = r"[A-Za-z0-9_ -]*"
+
+# Password sign-in throttling (werkpad.access.SignInGuard). After this many failed sign-ins
+# for one name within the window, that name is locked for the lockout time, the right
+# password included: five is the usual allowance for typos, fifteen minutes makes guessing
+# a four-digit PIN take weeks. One client address may fail this many times in the window
+# across all names before it is locked too (guessing many names, one password each); twenty
+# leaves room for an office behind one address where several people mistype.
+SIGN_IN_MAX_FAILURES = 5
+SIGN_IN_WINDOW_SECONDS = 15 * 60
+SIGN_IN_LOCKOUT_SECONDS = 15 * 60
+SIGN_IN_MAX_CLIENT_FAILURES = 20
+# Names and addresses tracked at most; the oldest are forgotten first, so a flood of made-up
+# names cannot fill the server's memory (each costs the flooder a scrypt check anyway).
+SIGN_IN_MAX_TRACKED = 10_000

@@ -24,7 +24,7 @@ import polars as pl
 import streamlit as st
 
 from werkpad import config, disclosure
-from werkpad.access import User, UserFile, scope_filters
+from werkpad.access import User, UserFile, scope_filters, sign_in
 from werkpad.contract import default_contract
 from werkpad.dashboard import data
 from werkpad.dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
@@ -239,11 +239,15 @@ def _login(t: Translator) -> User | None:
             login = st.text_input(t("access.name"))
             password = st.text_input(t("access.password"), type="password")
             if st.form_submit_button(t("access.login"), type="primary"):
-                found = users.authenticate(login, password)
-                if found:
-                    st.session_state["_werkpad_user"] = found.name
+                # throttled per name and per client address, shared by all sessions
+                result = sign_in(users, login, password, st.context.ip_address or "local")
+                if result.user:
+                    st.session_state["_werkpad_user"] = result.user.name
                     st.rerun()
-                st.error(t("access.failed"))
+                minutes = config.SIGN_IN_LOCKOUT_SECONDS // 60
+                st.error(
+                    t("access.locked", minutes=minutes) if result.locked else t("access.failed")
+                )
         return None
     return user
 
