@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+import tempfile
+from pathlib import Path
 
 import duckdb
 import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from werkpad.contract import default_contract
 from werkpad.pipelines.findings import RefusedFile
-from werkpad.pipelines.macros import install_macros
+from werkpad.pipelines.macros import install_macros, quote_ident
 from werkpad.pipelines.privacy import check_privacy, personal_columns
+from werkpad.pipelines.reader import read_extract
 from werkpad.sample_data.faulty import iban_be, insz_number
 
 CONTRACT = default_contract()
@@ -96,3 +104,182 @@ def test_personal_column_names():
         "Rijksregisternummer",
         "Opmerkingen",
     ]
+
+
+# -- written forms (issue #8 item 2): normalise before matching, never echo --------------------
+
+
+def _insz_digits(birth: dt.date, serial: int) -> str:
+    return re.sub(r"[^0-9]", "", insz_number(birth, serial))
+
+
+@st.composite
+def insz_forms(draw) -> tuple[str, str]:
+    """A valid INSZ (either century) as people and spreadsheets write it: (cell, digits)."""
+    birth = draw(st.dates(dt.date(1930, 1, 1), dt.date(2024, 12, 31)))
+    digits = _insz_digits(birth, draw(st.integers(1, 998)))
+    yy, mm, dd, sss, cc = digits[:2], digits[2:4], digits[4:6], digits[6:9], digits[9:]
+    forms = [
+        f"{yy}.{mm}.{dd}-{sss}.{cc}",
+        digits,
+        f"{yy}{mm}{dd}-{sss}-{cc}",
+        f"{yy}{mm}{dd} {sss} {cc}",
+        f"{yy} {mm} {dd} {sss} {cc}",
+        f"{yy}-{mm}-{dd}-{sss}-{cc}",
+        f"{yy}/{mm}/{dd} {sss}.{cc}",
+    ]
+    if digits.startswith("0"):
+        forms.append(digits[1:])  # a number cell in Excel: the leading 0 is gone
+    cell = draw(st.sampled_from(forms))
+    return draw(
+        st.sampled_from(["{}", "klant{}", "nr{}x", "INSZ: {}", "{} (rijksregister)"])
+    ).format(cell), digits
+
+
+@st.composite
+def iban_forms(draw) -> tuple[str, str]:
+    raw = iban_be(draw(st.integers(1, 9_999_999_999))).replace(" ", "")
+    sep = draw(st.sampled_from(["", " ", "-"]))
+    cell = sep.join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    cell = draw(st.sampled_from([cell, cell.lower(), cell.title()]))
+    return draw(st.sampled_from(["{}", "rekening {}", "{};"])).format(cell), raw
+
+
+@st.composite
+def phone_forms(draw) -> tuple[str, str]:
+    mobile = draw(st.booleans())
+    zone = f"4{draw(st.integers(60, 99))}" if mobile else str(draw(st.sampled_from([2, 3, 9])))
+    rest = str(draw(st.integers(10**5, 10**6 - 1) if mobile else st.integers(10**6, 10**7 - 1)))
+    pairs = " ".join(rest[i : i + 2] for i in range(0, len(rest), 2))
+    forms = [
+        f"0{zone} {pairs}",
+        f"(0{zone}) {pairs}",
+        f"+32 (0){zone} {pairs}",
+        f"+32 {zone} {pairs}",
+        f"0{zone}/{rest}",
+        f"0032{zone}{rest}",
+        f"0{zone}.{'.'.join(rest[i : i + 2] for i in range(0, len(rest), 2))}",
+    ]
+    cell = draw(st.sampled_from(forms))
+    return draw(st.sampled_from(["{}", "tel {}", "gsm: {} (thuis)"])).format(cell), f"{zone}{rest}"
+
+
+@st.composite
+def email_forms(draw) -> tuple[str, str]:
+    word = st.text("abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8)
+    address = (
+        f"{draw(word)}.{draw(word)}@{draw(word)}.{draw(st.sampled_from(['be', 'com', 'org']))}"
+    )
+    cut = draw(st.integers(1, len(address) - 1))
+    cell = draw(st.sampled_from([address, address[:cut] + "\n" + address[cut:], address.upper()]))
+    return draw(st.sampled_from(["{}", "mail: {}", "{}\r\n"])).format(cell), address
+
+
+PERSONAL = st.one_of(
+    st.tuples(st.just("privacy.insz"), insz_forms()),
+    st.tuples(st.just("privacy.iban"), iban_forms()),
+    st.tuples(st.just("privacy.phone"), phone_forms()),
+    st.tuples(st.just("privacy.email"), email_forms()),
+)
+
+
+def _refusal(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list:
+    try:
+        check_privacy(con, columns, CONTRACT)
+    except RefusedFile as refused:
+        return refused.findings
+    return []
+
+
+def _assert_not_echoed(findings: list, cell: str, value: str) -> None:
+    text = json.dumps([f.as_dict() for f in findings]) + " ".join(f.summary() for f in findings)
+    for secret in {cell.strip(), value, re.sub(r"[^0-9]", "", value)}:
+        if len(secret) >= 6:
+            assert secret not in text and secret.lower() not in text.lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(personal=PERSONAL, column=st.integers(0, 2), in_header=st.booleans())
+def test_personal_value_in_any_written_form_refused_and_never_echoed(personal, column, in_header):
+    rule, (cell, value) = personal
+    columns = ["trajectory_id", "gender", "client_key"]
+    rows = [["ANT-2021-0000001", "F", "4482145d89236215da4dbb8107225e70"] for _ in range(3)]
+    if in_header:
+        columns[column] = cell
+    else:
+        rows[1][column] = cell
+    con = duckdb.connect()
+    install_macros(con, CONTRACT)
+    con.execute(f"CREATE TABLE extract ({', '.join(quote_ident(c) + ' VARCHAR' for c in columns)})")
+    con.executemany("INSERT INTO extract VALUES (?, ?, ?)", rows)
+    findings = _refusal(con, columns)
+    hit = [f for f in findings if f.rule == rule]
+    assert hit, (rule, findings)
+    if in_header:
+        assert hit[0].columns == (f"column {column + 1}",) and hit[0].rows == (1,)
+        assert hit[0].description.startswith("a column name holds")
+    else:
+        assert hit[0].rows == (3,)
+    _assert_not_echoed(findings, cell, value)
+
+
+BENIGN = st.one_of(
+    st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)).flatmap(
+        lambda d: st.sampled_from(
+            [f"{d:%Y-%m-%d}", f"{d:%d/%m/%Y}", f"{d:%Y-%m-%d} 00:00:00", f"{d:%d-%m-%Y}"]
+        )
+    ),
+    st.builds(
+        lambda p, y, s: f"{p}-{y}-{s:07d}",
+        st.sampled_from(["ANT", "LIM", "OVL", "VBR", "WVL"]),
+        st.integers(2015, 2030),
+        st.integers(0, 9_999_999),
+    ),
+    st.binary(min_size=8, max_size=32).map(bytes.hex),
+    st.sampled_from(["WGTW-ANT", "ANT-KEM-OCM3", "55-64", "18-24", "step_to_work", "ja", "0"]),
+    st.integers(0, 99_999).map(str),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(BENIGN, min_size=1, max_size=6))
+def test_benign_values_pass(cells):
+    assert _guard(cells) == set()
+
+
+def test_email_split_by_a_line_break_in_a_quoted_csv_field(tmp_path):
+    path = tmp_path / "WGTW-ANT_20240101.csv"
+    path.write_text('trajectory_id,gender\nANT-2021-0000001,"an.peeters@\nexample.be"\n')
+    con = duckdb.connect()
+    install_macros(con, CONTRACT)
+    columns = read_extract(con, path, CONTRACT, tmp_path)
+    assert {f.rule for f in _refusal(con, columns)} == {"privacy.email"}
+
+
+@settings(max_examples=15, deadline=None)
+@given(personal=PERSONAL, where=st.sampled_from(["cell", "number", "second sheet"]))
+def test_personal_value_in_a_workbook_refused(personal, where):
+    """XLSX: a text or number cell, or anywhere on a second sheet; refused, never echoed."""
+    rule, (cell, value) = personal
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "WGTW-ANT_20240101.xlsx"
+        with xlsxwriter.Workbook(path, {"strings_to_numbers": False}) as wb:
+            sheet = wb.add_worksheet()
+            sheet.write_row(0, 0, ["trajectory_id", "gender"])
+            sheet.write_row(1, 0, ["ANT-2021-0000001", "F"])
+            if where == "second sheet":
+                wb.add_worksheet("notes").write_string(3, 2, cell)
+                rule = "file.sheets"
+            elif where == "number" and rule == "privacy.insz":
+                sheet.write_number(2, 1, int(value))  # Excel drops a leading 0
+            else:
+                sheet.write_string(2, 1, cell)
+        con = duckdb.connect()
+        install_macros(con, CONTRACT)
+        try:
+            columns = read_extract(con, path, CONTRACT, Path(folder))
+            findings = _refusal(con, columns)
+        except RefusedFile as refused:
+            findings = refused.findings
+    assert rule in {f.rule for f in findings}, (rule, findings)
+    _assert_not_echoed(findings, cell, value)

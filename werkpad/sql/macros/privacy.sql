@@ -1,11 +1,15 @@
 -- Text as the privacy guard matches it. Line breaks inside a cell are removed (with the spaces
 -- around them), so an e-mail address or number split over two lines is whole again; "(0)" and
 -- brackets are dropped, so "(0475) 12 34 56" and "+32 (0)475 12 34 56" read as plain numbers.
+-- Most rows have neither, so they are passed through untouched (a plain search is ten times
+-- cheaper than the replacements on a million rows).
 CREATE OR REPLACE MACRO werkpad_privacy_text(x) AS
-    regexp_replace(
-        regexp_replace(x, '[ \t]*[\r\n]+[ \t]*', '', 'g'),
-        '[ \t]*\(0\)[ \t]*|[()]', '', 'g'
-    );
+    CASE WHEN contains(x, chr(10)) OR contains(x, chr(13)) OR contains(x, '(') THEN
+        regexp_replace(
+            regexp_replace(x, '[ \t]*[\r\n]+[ \t]*', '', 'g'),
+            '[ \t]*\(0\)[ \t]*|[()]', '', 'g'
+        )
+    ELSE x END;
 
 -- Text in which national register numbers are looked for: runs of 16 or more hexadecimal
 -- characters are pseudonymous keys (client_key) and blanked, so the digits inside a key are
@@ -49,10 +53,15 @@ CREATE OR REPLACE MACRO werkpad_iban_digits(x) AS
         lambda d: CAST(d AS INTEGER)
     );
 
-CREATE OR REPLACE MACRO werkpad_iban_valid(x) AS
+CREATE OR REPLACE MACRO werkpad_iban_length_ok(x) AS
     coalesce(
         {iban_lengths}[upper(left(x, 2))]
             = length(regexp_replace(x, '[^0-9A-Za-z]', '', 'g')),
         false
-    )
-    AND list_reduce(werkpad_iban_digits(x), lambda acc, d: (acc * 10 + d) % 97) = 1;
+    );
+
+-- The length is checked first, so the digit arithmetic only runs for a plausible IBAN.
+CREATE OR REPLACE MACRO werkpad_iban_valid(x) AS
+    CASE WHEN werkpad_iban_length_ok(x) THEN
+        list_reduce(werkpad_iban_digits(x), lambda acc, d: (acc * 10 + d) % 97) = 1
+    ELSE false END;
