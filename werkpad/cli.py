@@ -99,11 +99,10 @@ def _file_line(f) -> str:
 
 
 def _summary_line(result) -> str:
-    counts = {s: sum(f.status == s for f in result.files) for s in _STATUSES}
+    from werkpad.pipelines.ledger import STATUSES
+
+    counts = {s: sum(f.status == s for f in result.files) for s in STATUSES}
     return f"run {result.run_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-
-
-_STATUSES = ("loaded", "unchanged", "superseded", "refused", "skipped")
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from tests.conftest import write_csv
-from werkpad.pipelines import load as load_module
+from werkpad.pipelines import check as check_module
 from werkpad.pipelines.load import run_load
 from werkpad.sample_data.generator import generate
 
@@ -163,7 +163,7 @@ def test_one_files_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch
     inbox = tmp_path / "in"
     write_csv(_extract("WGTW-ANT", 60, 1, dt.date(2023, 12, 31)), inbox)
     write_csv(_extract("WGTW-LIM", 60, 2, dt.date(2023, 12, 31)), inbox)
-    real = load_module.check_privacy
+    real = check_module.check_privacy
     calls = []
 
     def breaks_once(con, columns, contract):
@@ -172,7 +172,7 @@ def test_one_files_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch
             raise RuntimeError("a bug that quotes a cell: 85.07.30-033.28")
         return real(con, columns, contract)
 
-    monkeypatch.setattr(load_module, "check_privacy", breaks_once)
+    monkeypatch.setattr(check_module, "check_privacy", breaks_once)
     result = run_load(inbox, tmp_path / "w.duckdb", tmp_path / "q")
     by_status = sorted((f.status, [x.rule for x in f.findings]) for f in result.files)
     assert by_status == [("loaded", []), ("refused", ["file.internal_error"])]

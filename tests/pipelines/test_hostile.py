@@ -180,7 +180,7 @@ header_text = st.text(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(header=header_text, fmt=st.sampled_from(["csv", "xlsx"]))
 def test_any_header_text_is_read_or_refused_never_run(tmp_path, header, fmt):
@@ -202,6 +202,7 @@ def test_any_header_text_is_read_or_refused_never_run(tmp_path, header, fmt):
             "file.header",
             "file.delimiter",
             "file.malformed_rows",
+            "file.line_endings",  # a CR inside the header ends one line differently
             "privacy.personal_column",
             "privacy.email",
             "privacy.phone",
@@ -255,10 +256,9 @@ def write_zip_bomb(path: Path, unpacked: int = 1 << 30) -> Path:
 def test_zip_bomb_refused_with_bounded_memory(tmp_path):
     """A 3 MB workbook unpacking to 1 GB is refused by name; the loading process stays small.
 
-    The load runs in its own process, which reports its own peak RSS. The loader's background
-    import of Great Expectations (about 330 MB, whatever the file, and not needed for a refused
-    one) is switched off there: how far that thread gets before the refusal depends on timing,
-    and it is not what this test measures.
+    The load runs in its own process, which reports its own peak RSS. The loader starts its
+    background import of Great Expectations (about 330 MB) only for a file within the limits,
+    so the bomb costs neither the unpacking nor that import.
     """
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -268,7 +268,6 @@ def test_zip_bomb_refused_with_bounded_memory(tmp_path):
         "import json, resource, sys\n"
         "from pathlib import Path\n"
         "from werkpad.pipelines import load\n"
-        "load.preload_gx = lambda: None\n"
         "r = load.run_load(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))\n"
         "print(json.dumps({'files': [f.as_json() for f in r.files],\n"
         "  'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n"

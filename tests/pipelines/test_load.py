@@ -156,7 +156,11 @@ def test_run_log_records_every_file(loaded):
         logged = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'refused') FROM ops.run_files"
         ).fetchone()
+        ledger_runs = con.execute(
+            "SELECT DISTINCT l.run_id = r.run_id FROM ops.file_ledger l, ops.runs r"
+        ).fetchall()
     finally:
         con.close()
     assert runs == [(len(result.files), 5, len(result.refused), True)]
     assert logged == (len(result.files), len(result.refused))
+    assert ledger_runs == [(True,)]  # every verdict names the run that gave it

@@ -22,6 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -39,11 +40,22 @@ CHUNK = 1 << 20  # bytes read (or unpacked) at a time when a file is checked bef
 
 
 def read_extract(
-    con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, work_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: Contract,
+    work_dir: Path,
+    before_parse: Callable[[], object] | None = None,
 ) -> list[str]:
-    """Create table `extract` from the file; return its header. Raises RefusedFile."""
+    """Create table `extract` from the file; return its header. Raises RefusedFile.
+
+    `before_parse` runs once the file is within the size limits and before it is parsed: the
+    loader starts importing GX there, so a zip bomb never costs the GX import's memory."""
     con.execute(f"DROP TABLE IF EXISTS {TABLE}")
     _check_file_size(path)
+    if path.suffix.lower() == ".xlsx":
+        check_xlsx_archive(path)
+    if before_parse:
+        before_parse()
     if path.suffix.lower() == ".xlsx":
         _read_xlsx(con, path, contract)
     else:
@@ -114,7 +126,6 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> None:
-    check_xlsx_archive(path)
     try:
         sheets = pl.read_excel(
             path, sheet_id=0, has_header=False, infer_schema_length=0, raise_if_empty=False
@@ -229,7 +240,7 @@ def _read_csv(
         header = first_line.decode("cp1252", errors="replace")
     delimiter = _sniff_delimiter(header, contract.file["delimiters"])
     header = header.rstrip("\r")
-    if header.count('"') % 2:
+    if header.count('"') % 2 or "\r" in header:
         raise _refuse(
             "file.header",
             "a column name is cut by a line break or holds a stray quote; "

@@ -1,0 +1,3 @@
+-- The live snapshot of a project: its extract date and row count.
+SELECT extract_date, rows FROM wh.ops.snapshots
+WHERE project_code = $project_code
