@@ -13,7 +13,6 @@ Used by `werkpad report` and by the dashboard's report button.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +21,9 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 import polars as pl
-import xlsxwriter
 
 from werkpad import disclosure, figures, metrics
-from werkpad.dashboard import charts
+from werkpad.dashboard import charts, safe
 from werkpad.dashboard.i18n import Translator
 from werkpad.sql import load_sql
 
@@ -182,14 +180,6 @@ def _summary_pdf(headline: dict, t: Translator, title: str, caption: str) -> byt
     return charts.export_image(fig, "pdf", width=794, height=1123)
 
 
-def _xlsx(frame: pl.DataFrame, caption: str) -> bytes:
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as book:
-        frame.write_excel(book, worksheet="participants", position="A3", autofit=True)
-        book.get_worksheet_by_name("participants").write("A1", caption)
-    return buffer.getvalue()
-
-
 def build_pack(
     con: duckdb.DuckDBPyConnection,
     out: Path,
@@ -246,8 +236,9 @@ def build_pack(
     table = participants.select("section", "category", "label", "shown")
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as pack:
-        pack.writestr("esf_participants.csv", f"# {caption}\n" + table.write_csv())
-        pack.writestr("esf_participants.xlsx", _xlsx(table, caption))
+        # text cells never formulas, numbers stay numbers (werkpad.dashboard.safe)
+        pack.writestr("esf_participants.csv", safe.csv_bytes(table, caption))
+        pack.writestr("esf_participants.xlsx", safe.xlsx_bytes(table, caption, "participants"))
         for name, fig in figures.items():
             for fmt in ("png", "svg"):
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))

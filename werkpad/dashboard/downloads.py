@@ -9,7 +9,6 @@ downloads). Every file carries the active filters and the data date in its name 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import tempfile
 from collections.abc import Callable
@@ -18,10 +17,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
-import xlsxwriter
 
 from werkpad.access import scope_filters
-from werkpad.dashboard import charts, data
+from werkpad.dashboard import charts, data, safe
 from werkpad.dashboard.shell import Context
 
 
@@ -32,17 +30,13 @@ def file_name(name: str, ctx: Context, ext: str) -> str:
 
 
 def csv_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
-    """CSV with the caption as a first comment line (read back with comment_prefix='#')."""
-    return f"# {ctx.caption}\n".encode() + frame.write_csv().encode("utf-8")
+    """CSV with the caption as a first comment line; text cells never formulas (safe.py)."""
+    return safe.csv_bytes(frame, ctx.caption)
 
 
 def xlsx_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
-    """The table from row 3 of sheet `data`, with the caption in A1."""
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as book:
-        frame.write_excel(book, worksheet="data", position="A3", autofit=True)
-        book.get_worksheet_by_name("data").write("A1", ctx.caption)
-    return buffer.getvalue()
+    """The table from row 3 of sheet `data`, with the caption in A1 (safe.py)."""
+    return safe.xlsx_bytes(frame, ctx.caption)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

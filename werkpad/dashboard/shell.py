@@ -28,6 +28,7 @@ from werkpad.access import User, UserFile, scope_filters, sign_in
 from werkpad.contract import default_contract
 from werkpad.dashboard import data
 from werkpad.dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from werkpad.dashboard.safe import markdown_literal
 
 PERIODS = ["whole", "this_year", "last_quarter", "custom"]
 TARGET_GROUPS = ["mental_health", "addiction", "physical_disability", "migration_background"]
@@ -265,7 +266,7 @@ def build() -> Context | None:
         st.session_state.pop(_STATE_KEY, None)
         return None
     if user.name != "demo":
-        st.sidebar.caption(
+        st.sidebar.text(  # text, not Markdown: an e-mail address stays as typed, no link
             t("access.signed_in", name=user.name, role=t(f"access.role.{user.role}"))
         )
         st.sidebar.button(
@@ -388,11 +389,16 @@ def _freshness(t: Translator, version: data.Version, projects: tuple[str, ...]) 
     stale = snapshots.filter(pl.col("loaded_at") < stale_before)
     refused = snapshots.filter(pl.col("last_status") == "refused")
     notes = [
-        t("freshness.stale", project=row["project_code"], loaded=t.datetime(row["loaded_at"]))
+        t(
+            "freshness.stale",
+            project=markdown_literal(row["project_code"]),
+            loaded=t.datetime(row["loaded_at"]),
+        )
         for row in stale.iter_rows(named=True)
     ]
     if not refused.is_empty():
-        notes.append(t("freshness.refused", project=", ".join(refused["project_code"])))
+        codes = ", ".join(refused["project_code"])
+        notes.append(t("freshness.refused", project=markdown_literal(codes)))
     if notes:
         st.warning("  \n".join(notes), icon=":material/warning:")
 

