@@ -206,11 +206,13 @@ def _cmd_contract(args: argparse.Namespace) -> int:
 
 
 def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
+    """Streamlit's `run`, through werkpad.dashboard.serve (libraries imported before any
+    session, no /_stcore/metrics); users see no error details, only a generic message."""
     app = config.PACKAGE_DIR / "dashboard" / "app.py"
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "werkpad.dashboard.serve",
         "run",
         str(app),
         "--server.headless",
@@ -225,6 +227,8 @@ def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
         "none",
         "--client.toolbarMode",
         "viewer",
+        "--client.showErrorDetails",
+        "none",
         "--",
         "--warehouse",
         str(warehouse),
