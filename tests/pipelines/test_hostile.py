@@ -256,7 +256,8 @@ def write_zip_bomb(path: Path, unpacked: int = 1 << 30) -> Path:
 def test_zip_bomb_refused_with_bounded_memory(tmp_path):
     """A 3 MB workbook unpacking to 1 GB is refused by name; the loading process stays small.
 
-    The load runs in its own process, which reports its own peak RSS. The loader starts its
+    The load runs in its own process, which reports its own peak RSS: VmHWM, which starts
+    afresh at exec (ru_maxrss does not: it would count the forked pytest's own memory). The loader starts its
     background import of Great Expectations (about 330 MB) only for a file within the limits,
     so the bomb costs neither the unpacking nor that import.
     """
@@ -265,12 +266,15 @@ def test_zip_bomb_refused_with_bounded_memory(tmp_path):
     bomb = write_zip_bomb(inbox / CONTRACT.file_name(PROJECT, dt.date(2024, 3, 1), "xlsx"))
     assert bomb.stat().st_size < 4 * 2**20
     script = (
-        "import json, resource, sys\n"
+        "import json, re, sys\n"
+        "def peak_rss_kb():\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    return int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
         "from pathlib import Path\n"
         "from werkpad.pipelines import load\n"
         "r = load.run_load(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))\n"
         "print(json.dumps({'files': [f.as_json() for f in r.files],\n"
-        "  'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n"
+        "  'rss_kb': peak_rss_kb()}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, inbox, tmp_path / "w.duckdb", tmp_path / "q"],
