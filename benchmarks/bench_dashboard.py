@@ -30,9 +30,9 @@ PAGES = ["overview", "reach", "conversion", "referral", "outcomes", "data_qualit
 
 
 def build_warehouse(rows: int) -> Path:
-    from werkpad.pipelines.load import run_load
-    from werkpad.sample_data.generator import generate
-    from werkpad.sample_data.writer import write_sample
+    from pipelines.load import run_load
+    from sample_data.generator import generate
+    from sample_data.writer import write_sample
 
     warehouse = WORK / "warehouse.duckdb"
     if warehouse.exists():

@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from werkpad.pipelines.load import RunResult, run_load
-from werkpad.sample_data.faulty import write_faulty
-from werkpad.sample_data.generator import DEFAULT_EXTRACT_DATE, generate
-from werkpad.sample_data.writer import write_sample
+from pipelines.load import RunResult, run_load
+from sample_data.faulty import write_faulty
+from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
+from sample_data.writer import write_sample
 
 SEED = 7
 ROWS = 3_000

@@ -33,9 +33,9 @@ def _positive(text: str) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from werkpad.sample_data.faulty import write_faulty
-    from werkpad.sample_data.generator import generate
-    from werkpad.sample_data.writer import write_sample
+    from sample_data.faulty import write_faulty
+    from sample_data.generator import generate
+    from sample_data.writer import write_sample
 
     frames = generate(args.rows, args.seed, args.extract_date, args.project or None)
     paths = write_sample(frames, args.out, fmt=args.format)
@@ -47,7 +47,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from werkpad.pipelines.load import LoadFailure, inbox_files, run_load
+    from pipelines.load import LoadFailure, inbox_files, run_load
 
     if not args.inbox.is_dir():
         print(f"werkpad load: inbox is not a folder: {args.inbox}", file=sys.stderr)
@@ -99,7 +99,7 @@ def _file_line(f) -> str:
 
 
 def _summary_line(result) -> str:
-    from werkpad.pipelines.ledger import STATUSES
+    from pipelines.ledger import STATUSES
 
     counts = {s: sum(f.status == s for f in result.files) for s in STATUSES}
     return f"run {result.run_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
@@ -206,13 +206,14 @@ def _cmd_contract(args: argparse.Namespace) -> int:
 
 
 def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
-    """Streamlit's `run`, through werkpad.dashboard.serve (libraries imported before any
+    """Streamlit's `run`, through dashboard.serve (libraries imported before any
     session, no /_stcore/metrics); users see no error details, only a generic message."""
-    app = config.PACKAGE_DIR / "dashboard" / "app.py"
+    from dashboard import APP as app
+
     return [
         sys.executable,
         "-m",
-        "werkpad.dashboard.serve",
+        "dashboard.serve",
         "run",
         str(app),
         "--server.headless",
@@ -258,10 +259,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from werkpad.pipelines.load import run_load
-    from werkpad.sample_data.faulty import write_faulty
-    from werkpad.sample_data.generator import DEFAULT_EXTRACT_DATE, generate
-    from werkpad.sample_data.writer import write_sample
+    from pipelines.load import run_load
+    from sample_data.faulty import write_faulty
+    from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
+    from sample_data.writer import write_sample
 
     inbox = config.DEMO_DIR / "inbox"
     frames = generate(config.SAMPLE_DEFAULT_ROWS, config.SAMPLE_DEFAULT_SEED)

@@ -7,20 +7,41 @@ environment variables so that cron, systemd and tests point the same code at oth
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
-SQL_DIR = PACKAGE_DIR / "sql"
-CONTRACTS_DIR = Path(os.environ.get("WERKPAD_CONTRACTS_DIR", REPO_DIR / "data_contracts"))
+# A checkout holds pyproject.toml beside the packages; an installed wheel has no checkout.
+CHECKOUT_DIR: Path | None = (
+    PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
+)
+
+
+def asset(name: str) -> Path:
+    """A top-level data folder of the product (`data_contracts`): the checkout's own, or the
+    copy an installed wheel carries inside the werkpad package (`werkpad/_assets/<name>`,
+    see pyproject.toml), so the code reads the same files from any working directory."""
+    if CHECKOUT_DIR is not None and (CHECKOUT_DIR / name).is_dir():
+        return CHECKOUT_DIR / name
+    return Path(str(files("werkpad") / "_assets" / name))
+
+
+CONTRACTS_DIR = Path(os.environ.get("WERKPAD_CONTRACTS_DIR") or asset("data_contracts"))
 CONTRACT_FILE = CONTRACTS_DIR / "trajectories.yaml"
 METRICS_FILE = PACKAGE_DIR / "metrics" / "metrics.yaml"
 
-# Where `werkpad demo` keeps its build outputs (ignored by git).
-DEMO_DIR = Path(os.environ.get("WERKPAD_DEMO_DIR", REPO_DIR / "build" / "demo"))
-DEFAULT_WAREHOUSE = Path(os.environ.get("WERKPAD_WAREHOUSE", DEMO_DIR / "warehouse.duckdb"))
+# Build outputs (ignored by git): `build/` in a checkout; for an installed werkpad, the user's
+# data folder, so `werkpad demo` works from any working directory.
+BUILD_DIR = (
+    CHECKOUT_DIR / "build"
+    if CHECKOUT_DIR is not None
+    else Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "werkpad"
+)
+# Where `werkpad demo` keeps its warehouse, inbox and quarantine.
+DEMO_DIR = Path(os.environ.get("WERKPAD_DEMO_DIR") or BUILD_DIR / "demo")
+DEFAULT_WAREHOUSE = Path(os.environ.get("WERKPAD_WAREHOUSE") or DEMO_DIR / "warehouse.duckdb")
 # The local user file (hashed passwords, roles, scopes), for sites without an identity provider.
-USERS_FILE = Path(os.environ.get("WERKPAD_USERS", REPO_DIR / "build" / "users.json"))
+USERS_FILE = Path(os.environ.get("WERKPAD_USERS") or BUILD_DIR / "users.json")
 
 # Report at most this many row numbers per failing rule: enough for a data steward to find the
 # pattern in the source system, short enough to read.

@@ -23,8 +23,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from werkpad import disclosure, figures, metrics
-from werkpad.dashboard import charts, safe
-from werkpad.dashboard.i18n import Translator
+from werkpad.rendering import charts, safe
+from werkpad.rendering.i18n import Translator
 from werkpad.sql import load_sql
 
 # section -> (column grouped by, metric counted, categories in ESF+ order)
@@ -195,7 +195,7 @@ def build_pack(
     t = Translator(lang, missing=disclosure.SYMBOL)
     filters = {"reached_from": period_from, "reached_to": period_to, "project": projects or []}
     filters |= scope or {}
-    data_date = con.execute(load_sql("dashboard/data_dates")).fetchone()[2]
+    data_date = con.execute(load_sql("queries/data_dates")).fetchone()[2]
     scope = ", ".join(projects) if projects else t("download.all_filters")
     caption = t(
         "report.caption",
@@ -236,7 +236,7 @@ def build_pack(
     table = participants.select("section", "category", "label", "shown")
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as pack:
-        # text cells never formulas, numbers stay numbers (werkpad.dashboard.safe)
+        # text cells never formulas, numbers stay numbers (werkpad.rendering.safe)
         pack.writestr("esf_participants.csv", safe.csv_bytes(table, caption))
         pack.writestr("esf_participants.xlsx", safe.xlsx_bytes(table, caption, "participants"))
         for name, fig in figures.items():

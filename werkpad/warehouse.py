@@ -1,114 +1,17 @@
-"""The DuckDB warehouse file: how it is written without ever blocking or tearing a reader.
+"""Reading the DuckDB warehouse: the one way every reader (dashboard, CLI, report pack) opens it.
 
-DuckDB lets one process write a database file and then no other process may open it, not even
-read-only; and any reader blocks a writer. So the nightly load never writes the live file: it
-copies it, loads into the copy, checkpoints, and swaps the copy in with os.replace(), which is
-atomic. A dashboard with the old file open keeps reading the old file until it reconnects; a
-process killed mid-load leaves only a stray copy, which the next load removes. One writer at a
-time is guaranteed by an exclusive lock on a side file.
+The nightly load (pipelines.warehouse) never writes the live file: it swaps a finished copy in
+with os.replace(). A reader therefore opens whatever file is live at that moment.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from werkpad.contract import Contract
-from werkpad.pipelines.macros import install_macros, sql_list
-from werkpad.pipelines.suite import sql_type
-from werkpad.sql import load_sql, models
-
+# A load's working copy is named <warehouse>.loading-<pid> beside the live file.
 LOADING_SUFFIX = ".loading"
-
-
-@contextlib.contextmanager
-def writer_lock(warehouse: Path) -> Iterator[None]:
-    """Hold the one-writer lock for this warehouse; waits while another load runs."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with open(warehouse.with_name(warehouse.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def start_copy(warehouse: Path) -> Path:
-    """A private working copy of the live warehouse (empty if there is none yet)."""
-    for stray in warehouse.parent.glob(warehouse.name + LOADING_SUFFIX + "*"):
-        stray.unlink()  # left by a killed load; we hold the writer lock, so it is not in use
-    copy = warehouse.with_name(f"{warehouse.name}{LOADING_SUFFIX}-{os.getpid()}")
-    if warehouse.exists():
-        try:
-            shutil.copyfile(warehouse, copy)
-        except BaseException:  # a full disk leaves half a copy: never leave it behind
-            remove_copy(copy)
-            raise
-    return copy
-
-
-def remove_copy(copy: Path) -> None:
-    """Remove a working copy (and its write-ahead log) of a run that did not publish."""
-    for path in (copy, copy.with_name(copy.name + ".wal")):
-        path.unlink(missing_ok=True)
-
-
-def publish(copy: Path, warehouse: Path) -> None:
-    """Make the working copy the live warehouse in one atomic step, durable on disk."""
-    with open(copy, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(copy, warehouse)
-    directory = os.open(warehouse.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
-def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Create schemas, bookkeeping tables, raw tables and macros in the current database."""
-    con.execute(load_sql("ops/init_warehouse"))
-    columns = ", ".join(f'"{c.name}" {sql_type(c)}' for c in contract.columns)
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.trajectories ({columns}, _source_row BIGINT, "
-        "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP)"
-    )
-    for c in contract.columns:  # a contract that grew adds its optional columns
-        con.execute(
-            f'ALTER TABLE raw.trajectories ADD COLUMN IF NOT EXISTS "{c.name}" {sql_type(c)}'
-        )
-    install_macros(con, contract)
-    refresh_reference(con, contract, schema="raw")
-
-
-def refresh_reference(con: duckdb.DuckDBPyConnection, contract: Contract, schema: str) -> None:
-    """Reference tables from the contract's CSV files, as `<schema>.ref_<name>`."""
-    for name, spec in contract.reference.items():
-        con.execute(
-            f"CREATE OR REPLACE TABLE {schema}.ref_{name} AS "
-            "SELECT * FROM read_csv(?, header = true)",
-            [str(contract.base_dir / spec["file"])],
-        )
-    rollup = contract.column("age_band").rollup
-    rows = ", ".join(f"({sql_list([band])}, {sql_list([group])})" for band, group in rollup.items())
-    con.execute(
-        f"CREATE OR REPLACE TABLE {schema}.ref_age_groups AS "
-        f"SELECT * FROM (VALUES {rows}) AS t(age_band, age_group)"
-    )
-
-
-def build_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Staging as views, marts as tables (the dashboard reads marts; tables keep it fast)."""
-    for name in models("staging"):
-        con.execute(f"CREATE OR REPLACE VIEW {name.replace('/', '.')} AS {load_sql(name)}")
-    for name in models("marts"):
-        con.execute(f"CREATE OR REPLACE TABLE {name.replace('/', '.')} AS {load_sql(name)}")
 
 
 def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -119,7 +22,7 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     would keep reading the old, deleted one. So each reader gets its own in-memory instance
     with the file ATTACHed read-only: it reads the file that is live now, and an older
     connection keeps its own file until its last cursor is gone. `USE` is per connection: a
-    cursor of this connection must run `USE warehouse` itself (werkpad.dashboard.data does).
+    cursor of this connection must run `USE warehouse` itself (dashboard.data does).
     """
     con = duckdb.connect(":memory:")
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])

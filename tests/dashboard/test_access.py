@@ -13,13 +13,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import APP as APP_FILE
 from werkpad.access import User, UserFile, check_password, hash_password
 from werkpad.cli import _streamlit_command
-from werkpad.config import PACKAGE_DIR
 from werkpad.report_pack import build_pack
 from werkpad.warehouse import connect_read_only
 
-APP = str(PACKAGE_DIR / "dashboard" / "app.py")
+APP = str(APP_FILE)
 PASSWORD = "correct horse battery staple"
 
 

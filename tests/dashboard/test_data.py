@@ -14,9 +14,9 @@ import itertools
 import polars as pl
 import pytest
 
+from dashboard import data
 from tests.test_disclosure import recoverable
 from werkpad import config
-from werkpad.dashboard import data
 
 THRESHOLD = 5
 

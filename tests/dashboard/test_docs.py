@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from werkpad.dashboard.i18n import LANGUAGES, translations
+from werkpad.rendering.i18n import LANGUAGES, translations
 
-VIEWS = Path("werkpad/dashboard/views")
+VIEWS = Path("dashboard/views")
 
 
 def _pages() -> list[str]:
-    tree = ast.parse(Path("werkpad/dashboard/app.py").read_text(encoding="utf-8"))
+    tree = ast.parse(Path("dashboard/app.py").read_text(encoding="utf-8"))
     pages = next(
         n
         for n in tree.body

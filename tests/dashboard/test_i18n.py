@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from werkpad.contract import default_contract
-from werkpad.dashboard.charts import CATEGORY_ORDER
-from werkpad.dashboard.i18n import LANGUAGES, Translator, translations
 from werkpad.metrics import metric_names
+from werkpad.rendering.charts import CATEGORY_ORDER
+from werkpad.rendering.i18n import LANGUAGES, Translator, translations
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "nl"])

@@ -13,10 +13,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from werkpad.config import PACKAGE_DIR
+from dashboard import APP as APP_FILE
 from werkpad.contract import default_contract
 
-APP = str(PACKAGE_DIR / "dashboard" / "app.py")
+APP = str(APP_FILE)
 FILTER = {"province": "LIM", "period": "custom", "from": "2022-01-01", "to": "2022-12-31"}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from werkpad.dashboard import data
+from dashboard import data
 
 
 def publish_without(live: Path, project: str) -> None:

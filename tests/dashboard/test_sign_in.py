@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import APP as APP_FILE
 from werkpad import access, config
 from werkpad.access import SignInGuard, User, UserFile, hash_password, sign_in
-from werkpad.config import PACKAGE_DIR
 
-APP = str(PACKAGE_DIR / "dashboard" / "app.py")
+APP = str(APP_FILE)
 PASSWORD = "correct horse battery staple"
 WINDOW = config.SIGN_IN_WINDOW_SECONDS
 MOST = config.SIGN_IN_MAX_FAILURES

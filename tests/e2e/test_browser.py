@@ -21,12 +21,12 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e.identity_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider
 from werkpad.access import User, UserFile, hash_password
-from werkpad.config import REPO_DIR
+from werkpad.config import CHECKOUT_DIR
 
 PASSWORD = "correct horse battery staple"
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = REPO_DIR / "test-artifacts"
+ARTIFACTS = CHECKOUT_DIR / "test-artifacts"
 PAGES = {
     "": "Overzicht",
     "reach": "Bereik",

@@ -83,9 +83,9 @@ def test_an_error_in_a_page_shows_no_details(tmp_path):
 
 
 def _app():
-    from werkpad.config import PACKAGE_DIR
+    from dashboard import APP
 
-    return PACKAGE_DIR / "dashboard" / "app.py"
+    return APP
 
 
 def _wait_for(url: str, process: subprocess.Popen) -> None:

@@ -15,9 +15,9 @@ import time
 import duckdb
 import pytest
 
+from pipelines.load import run_load
+from sample_data.generator import generate
 from tests.conftest import write_csv
-from werkpad.pipelines.load import run_load
-from werkpad.sample_data.generator import generate
 
 BIG = 150_000  # large enough that a load takes a few seconds to kill it at different moments
 

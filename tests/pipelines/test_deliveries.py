@@ -17,10 +17,10 @@ import sys
 import duckdb
 import pytest
 
+from pipelines import check as check_module
+from pipelines.load import run_load
+from sample_data.generator import generate
 from tests.conftest import write_csv
-from werkpad.pipelines import check as check_module
-from werkpad.pipelines.load import run_load
-from werkpad.sample_data.generator import generate
 
 
 def _live(warehouse) -> dict[str, tuple[dt.date, int]]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import warehouse as wh
 from werkpad import cli
-from werkpad import warehouse as wh
 
 
 def _load(inbox: Path, warehouse: Path) -> subprocess.CompletedProcess:
@@ -62,8 +62,8 @@ def _tmpfs(size: str):
 @pytest.fixture
 def night(tmp_path, loaded) -> Path:
     """An inbox with one good new extract (a corrected export of a loaded project)."""
+    from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
     from tests.conftest import write_csv
-    from werkpad.sample_data.generator import DEFAULT_EXTRACT_DATE, generate
 
     frame = generate(300, 11, DEFAULT_EXTRACT_DATE, ["WGTW-ANT"])["WGTW-ANT"]
     return write_csv(frame, tmp_path / "inbox").parent

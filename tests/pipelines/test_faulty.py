@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from werkpad.sample_data.faulty import FAULTS, iban_be, insz_number
+from sample_data.faulty import FAULTS, iban_be, insz_number
 
 # Values the faulty files carry that must never appear in any output.
 PERSONAL_VALUES = [

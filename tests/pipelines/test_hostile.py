@@ -27,15 +27,15 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.findings import RefusedFile
+from pipelines.load import run_load
+from pipelines.macros import install_macros, quote_ident
+from pipelines.privacy import check_privacy
+from pipelines.reader import mixes_line_endings, read_extract
+from sample_data.generator import Style
+from sample_data.writer import as_text
 from werkpad import config
 from werkpad.contract import default_contract
-from werkpad.pipelines.findings import RefusedFile
-from werkpad.pipelines.load import run_load
-from werkpad.pipelines.macros import install_macros, quote_ident
-from werkpad.pipelines.privacy import check_privacy
-from werkpad.pipelines.reader import mixes_line_endings, read_extract
-from werkpad.sample_data.generator import Style
-from werkpad.sample_data.writer import as_text
 
 CONTRACT = default_contract()
 PROJECT = "WGTW-ANT"
@@ -257,9 +257,9 @@ def test_zip_bomb_refused_with_bounded_memory(tmp_path):
     """A 3 MB workbook unpacking to 1 GB is refused by name; the loading process stays small.
 
     The load runs in its own process, which reports its own peak RSS: VmHWM, which starts
-    afresh at exec (ru_maxrss does not: it would count the forked pytest's own memory). The loader starts its
-    background import of Great Expectations (about 330 MB) only for a file within the limits,
-    so the bomb costs neither the unpacking nor that import.
+    afresh at exec (ru_maxrss does not: it would count the forked pytest's own memory). The
+    loader starts its background import of Great Expectations (about 330 MB) only for a file
+    within the limits, so the bomb costs neither the unpacking nor that import.
     """
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -271,7 +271,7 @@ def test_zip_bomb_refused_with_bounded_memory(tmp_path):
         "    status = open('/proc/self/status').read()\n"
         "    return int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
         "from pathlib import Path\n"
-        "from werkpad.pipelines import load\n"
+        "from pipelines import load\n"
         "r = load.run_load(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))\n"
         "print(json.dumps({'files': [f.as_json() for f in r.files],\n"
         "  'rss_kb': peak_rss_kb()}))\n"

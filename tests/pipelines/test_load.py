@@ -10,9 +10,9 @@ import sys
 
 import duckdb
 
+from pipelines.load import run_load
+from sample_data.generator import generate
 from tests.conftest import write_csv
-from werkpad.pipelines.load import run_load
-from werkpad.sample_data.generator import generate
 
 
 def _snapshots(warehouse):

@@ -14,12 +14,12 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines.findings import RefusedFile
+from pipelines.macros import install_macros, quote_ident
+from pipelines.privacy import check_privacy, personal_columns
+from pipelines.reader import read_extract
+from sample_data.faulty import iban_be, insz_number
 from werkpad.contract import default_contract
-from werkpad.pipelines.findings import RefusedFile
-from werkpad.pipelines.macros import install_macros, quote_ident
-from werkpad.pipelines.privacy import check_privacy, personal_columns
-from werkpad.pipelines.reader import read_extract
-from werkpad.sample_data.faulty import iban_be, insz_number
 
 CONTRACT = default_contract()
 

@@ -15,12 +15,12 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.macros import install_macros
+from pipelines.reader import ROW_NUMBER, read_extract
+from pipelines.suite import typed_select
+from sample_data.generator import Style, generate
+from sample_data.writer import write_extract
 from werkpad.contract import default_contract
-from werkpad.pipelines.macros import install_macros
-from werkpad.pipelines.reader import ROW_NUMBER, read_extract
-from werkpad.pipelines.suite import typed_select
-from werkpad.sample_data.generator import Style, generate
-from werkpad.sample_data.writer import write_extract
 
 CONTRACT = default_contract()
 FILE = CONTRACT.file

@@ -1,6 +1,6 @@
 """GX runs our checks on the loader's in-memory table and counts what we count.
 
-GX 1.x knows no DuckDB dialect; werkpad.pipelines.validate keeps its connection open and hands
+GX 1.x knows no DuckDB dialect; pipelines.validate keeps its connection open and hands
 it cursors of the loader's own connection. If a GX or duckdb-engine upgrade breaks either,
 these counts go wrong (GX then reports every check as failed or as passed) and this fails.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-from werkpad.pipelines.suite import Check
-from werkpad.pipelines.validate import run_suite
+from pipelines.suite import Check
+from pipelines.validate import run_suite
 
 
 def test_gx_counts_the_rows_each_check_selects(tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from sample_data.generator import RAMP_MONTHS, generate
 from werkpad.config import SAMPLE_DEFAULT_ROWS, SAMPLE_DEFAULT_SEED
 from werkpad.contract import default_contract
-from werkpad.sample_data.generator import RAMP_MONTHS, generate
 
 
 def test_default_sample_matches_the_documented_figures():

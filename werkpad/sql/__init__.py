@@ -1,25 +1,45 @@
-"""SQL lives in .sql files under this folder, named by stage; Python only loads and runs them.
+"""SQL lives in .sql files, named by stage; Python only loads and runs them.
 
-`load_sql("marts/fct_trajectories")` returns the text of `sql/marts/fct_trajectories.sql`.
-Placeholders in braces are filled with `str.format` by the caller where a file says so.
+Each package keeps its SQL beside its code: the pipeline's models and bookkeeping in
+`pipelines/sql/` (raw, staging, marts, macros, ops), the shared core's queries here (metrics,
+queries). `SqlFolder(<package>)` reads one such folder through importlib.resources, so the
+same code works in a checkout and in an installed wheel. Placeholders in braces are filled
+with `str.format` by the caller where a file says so; values are always bound parameters.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
+from pathlib import Path
 
-from werkpad.config import SQL_DIR
+
+class SqlFolder:
+    """The `sql/` folder of a package: `load("marts/fct_trajectories")` is that file's text."""
+
+    def __init__(self, package: str):
+        self.root = Path(str(files(package) / "sql"))
+
+    def load(self, name: str) -> str:
+        """The SQL text of `sql/<name>.sql`; raises FileNotFoundError for an unknown name."""
+        return _read(self.root, name)
+
+    def models(self, stage: str) -> list[str]:
+        """Names of the models of one stage (`staging`, `marts`), in file-name order."""
+        return [f"{stage}/{p.stem}" for p in sorted((self.root / stage).glob("*.sql"))]
 
 
 @cache
-def load_sql(name: str) -> str:
-    """Return the SQL text of `sql/<name>.sql`; raises FileNotFoundError for an unknown name."""
-    path = (SQL_DIR / f"{name}.sql").resolve()
-    if SQL_DIR.resolve() not in path.parents:
+def _read(root: Path, name: str) -> str:
+    path = (root / f"{name}.sql").resolve()
+    if root.resolve() not in path.parents:
         raise ValueError(f"SQL name outside the SQL folder: {name}")
     return path.read_text(encoding="utf-8")
 
 
-def models(stage: str) -> list[str]:
-    """Names of the models of one stage (`staging`, `marts`), in file-name order."""
-    return [f"{stage}/{p.stem}" for p in sorted((SQL_DIR / stage).glob("*.sql"))]
+CORE = SqlFolder("werkpad")
+
+
+def load_sql(name: str) -> str:
+    """A query of the shared core (`werkpad/sql/<name>.sql`): metrics and bookkeeping reads."""
+    return CORE.load(name)

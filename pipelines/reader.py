@@ -28,11 +28,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.findings import Finding, RefusedFile
+from pipelines.macros import quote_ident, sql_list
+from pipelines.privacy import column_label, header_findings
 from werkpad import config
 from werkpad.contract import Contract
-from werkpad.pipelines.findings import Finding, RefusedFile
-from werkpad.pipelines.macros import quote_ident, sql_list
-from werkpad.pipelines.privacy import column_label, header_findings
 
 TABLE = "extract"
 ROW_NUMBER = "(rowid + 2)"

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from werkpad.dashboard import charts, data, downloads
-from werkpad.dashboard.shell import context
+from dashboard import data, downloads
+from dashboard.shell import context
 from werkpad.metrics import FUNNEL
+from werkpad.rendering import charts
 
 HEADLINE = [
     "reached",

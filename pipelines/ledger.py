@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.findings import FileResult
+from pipelines.sql import load_sql
 from werkpad.contract import FileName
-from werkpad.pipelines.findings import FileResult
-from werkpad.sql import load_sql
 
 STATUSES = ("loaded", "unchanged", "superseded", "refused", "skipped")
 

@@ -2,8 +2,8 @@
 quarantined with a report.
 
 Temporary and hidden names are skipped and links refused before anything is read; each file
-is then checked by werkpad.pipelines.check and its verdict written to the bookkeeping
-(werkpad.pipelines.ledger). All of it happens in a working copy of the warehouse that is
+is then checked by pipelines.check and its verdict written to the bookkeeping
+(pipelines.ledger). All of it happens in a working copy of the warehouse that is
 swapped in at the end (see werkpad.warehouse), so a crash at any moment leaves the last good
 state live, and a failure of the run itself (LoadFailure) publishes nothing.
 """
@@ -23,13 +23,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import ledger
+from pipelines import warehouse as wh
+from pipelines.check import Clock, Night, check_file
+from pipelines.findings import FileResult, Finding, RunResult
+from pipelines.macros import install_macros
+from pipelines.quarantine import move_to_quarantine, planned_report
 from werkpad import config
-from werkpad import warehouse as wh
 from werkpad.contract import Contract, default_contract
-from werkpad.pipelines import ledger, report
-from werkpad.pipelines.check import Clock, Night, check_file
-from werkpad.pipelines.findings import FileResult, Finding, RunResult
-from werkpad.pipelines.macros import install_macros
 
 __all__ = ["FileResult", "LoadFailure", "RunResult", "run_load"]
 
@@ -98,7 +99,7 @@ def _quarantine(result: FileResult, docs: Path) -> None:
     """Move a refused file to quarantine; if that fails it stays in the inbox, is refused again
     next night, and the data steward reads why in the log."""
     try:
-        report.quarantine(result.source, result, docs)
+        move_to_quarantine(result.source, result, docs)
     except OSError as exc:
         log.error(
             "%s: could not be moved to quarantine (%s)", result.file, failure_cause(exc, docs)
@@ -165,7 +166,7 @@ class _Run:
             results += _process(con, hashes, self)
             for result in results:
                 if result.status == "refused":
-                    result.report = report.planned_report(quarantine, result)
+                    result.report = planned_report(quarantine, result)
                     ledger.record_report(con, self.run_id, result)
             self.clock.lap("files")
             con.execute("USE wh")

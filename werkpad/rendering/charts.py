@@ -15,7 +15,7 @@ import plotly.io as pio
 import polars as pl
 
 from werkpad.contract import default_contract
-from werkpad.dashboard.i18n import Translator
+from werkpad.rendering.i18n import Translator
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NEUTRAL = "#7F7F7F"

@@ -4,7 +4,7 @@ Runs on the in-memory `extract` table before anything is written to disk. Three 
 configured in the contract's `privacy` section: a column outside the contract whose name looks
 personal; a column NAME that itself holds personal data; and any cell that holds an e-mail
 address, a Belgian phone number, an IBAN (valid check) or a national register number (valid
-mod-97 check). Text is normalised before it is matched (werkpad/sql/macros/privacy.sql): line
+mod-97 check). Text is normalised before it is matched (pipelines/sql/macros/privacy.sql): line
 breaks and brackets removed, any case, separators or none, a leading 0 a spreadsheet dropped.
 
 Findings name rule, column and rows, never the value; a column whose name holds personal data
@@ -20,11 +20,11 @@ import unicodedata
 
 import duckdb
 
+from pipelines.findings import Finding, RefusedFile
+from pipelines.macros import quote_ident, quote_idents, sql_list
+from pipelines.sql import load_sql
 from werkpad.config import HEADER_NAME_PATTERN
 from werkpad.contract import Contract
-from werkpad.pipelines.findings import Finding, RefusedFile
-from werkpad.pipelines.macros import quote_ident, quote_idents, sql_list
-from werkpad.sql import load_sql
 
 RULE_TEXT = {
     "email": "an e-mail address",

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import duckdb
 
+from pipelines.sql import load_sql
 from werkpad.contract import Contract
-from werkpad.sql import load_sql
 
 
 def sql_list(values: Iterable[str]) -> str:

@@ -18,9 +18,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from dashboard import data
+from dashboard.shell import Context
 from werkpad.access import scope_filters
-from werkpad.dashboard import charts, data, safe
-from werkpad.dashboard.shell import Context
+from werkpad.rendering import charts, safe
 
 
 def file_name(name: str, ctx: Context, ext: str) -> str:

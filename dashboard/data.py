@@ -196,4 +196,4 @@ def _suppress(
 
 def table(version: Version, name: str) -> pl.DataFrame:
     """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`."""
-    return cursor(version).sql(load_sql(f"dashboard/{name}")).pl()
+    return cursor(version).sql(load_sql(f"queries/{name}")).pl()

@@ -58,7 +58,7 @@ def planned_report(quarantine_dir: Path, result) -> Path:
     return quarantine_dir / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{result.file}.report.md"
 
 
-def quarantine(path: Path, result, docs_source: Path) -> Path:
+def move_to_quarantine(path: Path, result, docs_source: Path) -> Path:
     """Move the refused file next to its planned report (result.report) and write the report."""
     quarantine_dir = result.report.parent
     quarantine_dir.mkdir(parents=True, exist_ok=True)

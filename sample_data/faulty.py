@@ -15,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
+from sample_data.generator import Style
+from sample_data.writer import as_text, write_extract
 from werkpad.contract import default_contract
-from werkpad.sample_data.generator import Style
-from werkpad.sample_data.writer import as_text, write_extract
 
 PLAIN = Style()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import data, downloads
-from werkpad.dashboard.safe import markdown_literal
-from werkpad.dashboard.shell import context
+from dashboard import data, downloads
+from dashboard.shell import context
+from werkpad.rendering.safe import markdown_literal
 
 
 def _zipped(folder: Path) -> bytes:

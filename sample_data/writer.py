@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from sample_data.generator import PROJECT_STYLE, Style
 from werkpad.contract import Contract, default_contract
-from werkpad.sample_data.generator import PROJECT_STYLE, Style
 
 
 def as_text(frame: pl.DataFrame, style: Style) -> pl.DataFrame:

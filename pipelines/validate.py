@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from werkpad.pipelines.suite import Check
+from pipelines.suite import Check
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.macros import sql_list
+from pipelines.reader import ROW_NUMBER
 from werkpad.contract import Column, Contract, FileName
-from werkpad.pipelines.macros import sql_list
-from werkpad.pipelines.reader import ROW_NUMBER
 
 TYPED = {"date": 'werkpad_date("{c}")', "boolean": 'werkpad_bool("{c}")'}
 SQL_TYPE = {"date": "DATE", "boolean": "BOOLEAN"}

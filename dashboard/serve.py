@@ -6,7 +6,7 @@
 2. Streamlit answers `/_stcore/metrics` to anyone, with no setting to turn it off (1.67); the
    dashboard does not publish it, so its routes are replaced by one that answers 404.
 
-Run as `python -m werkpad.dashboard.serve run app.py [streamlit options] -- --warehouse F`
+Run as `python -m dashboard.serve run app.py [streamlit options] -- --warehouse F`
 (werkpad.cli._streamlit_command builds that line).
 """
 
@@ -30,7 +30,7 @@ def import_heavy_libraries() -> None:
     import xlsxwriter  # noqa: F401
 
     import werkpad.report_pack  # noqa: F401  (the report button imports it on first click)
-    from werkpad.dashboard import charts, data, downloads, safe, shell  # noqa: F401
+    from werkpad.rendering import charts, safe  # noqa: F401
 
     go.Figure(go.Bar(x=[1], y=[1])).to_json()  # plotly loads its JSON and validator modules
     pl.DataFrame({"a": [1]}).to_pandas()  # polars -> pyarrow -> pandas, as st.dataframe does
@@ -51,7 +51,7 @@ def hide_metrics() -> None:
         routes = build(runtime)
         metrics = [r for r in routes if getattr(r, "path", "").endswith(METRICS_PATH)]
         if not metrics:
-            raise RuntimeError("Streamlit's metrics route moved: check werkpad.dashboard.serve")
+            raise RuntimeError("Streamlit's metrics route moved: check dashboard.serve")
         kept = [r for r in routes if r not in metrics]
         return [Route(p, not_found) for p in {r.path for r in metrics}] + kept
 

@@ -17,15 +17,16 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import ledger
+from pipelines.findings import FileResult, Finding, RefusedFile
+from pipelines.privacy import check_privacy
+from pipelines.quarantine import safe_file_label
+from pipelines.reader import read_extract
+from pipelines.sql import load_sql
+from pipelines.suite import build_checks, plain_sql, typed_select
+from pipelines.validate import preload_gx, run_suite
 from werkpad import config
 from werkpad.contract import Contract, FileName
-from werkpad.pipelines import ledger, report
-from werkpad.pipelines.findings import FileResult, Finding, RefusedFile
-from werkpad.pipelines.privacy import check_privacy
-from werkpad.pipelines.reader import read_extract
-from werkpad.pipelines.suite import build_checks, plain_sql, typed_select
-from werkpad.pipelines.validate import preload_gx, run_suite
-from werkpad.sql import load_sql
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def check_file(
 ) -> FileResult:
     """Check one file and load it; a file's own unexpected error refuses only that file."""
     contract = night.contract
-    label = report.safe_file_label(path.name, sha, contract) if name else _hash_label(sha)
+    label = safe_file_label(path.name, sha, contract) if name else _hash_label(sha)
     result = FileResult(label, "refused", sha256=sha, source=path)
     if name:
         result.project_code, result.extract_date = name.project_code, name.extract_date

@@ -23,12 +23,12 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from dashboard import data
 from werkpad import config, disclosure
 from werkpad.access import User, UserFile, scope_filters, sign_in
 from werkpad.contract import default_contract
-from werkpad.dashboard import data
-from werkpad.dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from werkpad.dashboard.safe import markdown_literal
+from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from werkpad.rendering.safe import markdown_literal
 
 PERIODS = ["whole", "this_year", "last_quarter", "custom"]
 TARGET_GROUPS = ["mental_health", "addiction", "physical_disability", "migration_background"]

@@ -1,6 +1,6 @@
 """The werkpad dashboard: a router (st.navigation) over thin pages that share one shell.
 
-Run through `werkpad serve` (or `streamlit run werkpad/dashboard/app.py -- --warehouse F`).
+Run through `werkpad serve` (or `streamlit run dashboard/app.py -- --warehouse F`).
 The shell draws the language switch, the global filters and the freshness line, and hands each
 page a Context; a page reads filters -> calls a query function -> calls a chart function.
 To add a page: add a file under views/, a `nav.<name>` label, and an entry in PAGES.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from werkpad.dashboard import shell
+from dashboard import shell
 
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 PAGES = [

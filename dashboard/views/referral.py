@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from werkpad.dashboard import charts, downloads
-from werkpad.dashboard.shell import context
+from dashboard import downloads
+from dashboard.shell import context
+from werkpad.rendering import charts
 
 ctx = context()
 t = ctx.t
