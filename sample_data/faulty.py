@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import xlsxwriter
 
 from sample_data.generator import Style
 from sample_data.writer import as_text, write_extract
@@ -134,6 +135,35 @@ def _wrong_file_name(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
     return write_extract(_dated(frame, day), out, PLAIN, name=name)
 
 
+def _future_date(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+    """Dated far ahead: it would supersede every real delivery until then."""
+    return write_extract(_dated(frame, dt.date(2099, 12, 31)), out, PLAIN)
+
+
+def _hostile_header(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+    """A column name that tries to end the loader's SQL and run its own."""
+    text = as_text(_dated(frame, day), PLAIN)
+    return write_extract(text.rename({"gender": 'gender"; DROP TABLE raw.trajectories; --'}), out)
+
+
+def _mixed_line_endings(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+    """Rows pasted in from another program: some lines end in CRLF, the rest in LF."""
+    path = write_extract(_dated(frame, day), out, PLAIN)
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\r\n".join(lines[:10]) + b"\r\n" + b"\n".join(lines[10:]))
+    return path
+
+
+def _second_sheet(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+    """A workbook with a second sheet of notes: only one sheet is read, so it is refused."""
+    text = as_text(_dated(frame, day), PLAIN)
+    path = out / default_contract().file_name(frame["project_code"][0], day, "xlsx")
+    with xlsxwriter.Workbook(path) as book:
+        text.write_excel(book, worksheet="extract", autofit=False)
+        text.head(3).write_excel(book, worksheet="notes", autofit=False)
+    return path
+
+
 # fault name -> (rule the pipeline must name, writer)
 FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], Path]]] = {
     "privacy_column": ("privacy.personal_column", _personal_column),
@@ -151,6 +181,10 @@ FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], Path]]] = {
     "unknown_codes": ("partner_code.reference", _unknown_codes),
     "header_only": ("table.at_least_one_row", _header_only),
     "wrong_file_name": ("file.name", _wrong_file_name),
+    "future_date": ("file.future_date", _future_date),
+    "hostile_header": ("file.header", _hostile_header),
+    "mixed_line_endings": ("file.line_endings", _mixed_line_endings),
+    "second_sheet": ("file.sheets", _second_sheet),
 }
 
 
