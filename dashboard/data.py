@@ -21,8 +21,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from werkpad import config, disclosure, metrics
-from werkpad.sql import load_sql
+from werkpad import config, disclosure, figures, metrics
+from werkpad.sql import load_sql, one_row
 from werkpad.warehouse import connect_read_only
 
 Version = tuple[int, int]
@@ -80,7 +80,7 @@ def _opened(path: Path, version: Version) -> _Opened:
         if held and (held.version == version or version != _version_of(path)):
             return held
         con = connect_read_only(path)
-        catalog = con.execute("SELECT current_database()").fetchone()[0]
+        catalog = one_row(con.execute("SELECT current_database()"))[0]
         _open[str(path)] = _Opened(version, con, catalog)
         return _open[str(path)]
 
@@ -111,8 +111,7 @@ def _thaw(filters: tuple) -> dict[str, Any]:
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def headline(version: Version, filters: tuple, threshold: int | None = None) -> dict:
     """The metrics over every trajectory in the selection, suppressed when a threshold is set."""
-    rows = metrics.compute(cursor(version), _thaw(filters))
-    return _suppress(rows, [], threshold)[0] if threshold else rows[0]
+    return figures.headline(cursor(version), _thaw(filters), threshold)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
@@ -160,38 +159,7 @@ def _suppress(
     rows: list[dict], group_by: list[str], threshold: int, known: tuple = ()
 ) -> list[dict]:
     """Withhold small person counts, rates built on them, and aggregates of small groups."""
-    by_name = {m.name: m for m in metrics.load_metrics()}
-    counts = [c for c in rows[0] if c in by_name and by_name[c].type == "count"]
-    if group_by:
-        rows = disclosure.suppress_table(
-            rows, group_by, counts, threshold, metrics.parents(), metrics.within(), dict(known)
-        )
-    else:
-        nested = disclosure.suppress_nested(
-            {c: rows[0][c] for c in counts}, metrics.within(), threshold
-        )
-        rows = [rows[0] | {c: nested[c] for c in counts}]
-    out = []
-    for row in rows:
-        row = dict(row)
-        small_group = row.get("reached") is None or 0 < row["reached"] < threshold
-        for name, metric in by_name.items():
-            if name not in row:
-                continue
-            if metric.type == "aggregate" and small_group and name != "partners_active":
-                row[name] = None
-            if metric.type == "ratio":
-                parts = [
-                    row.get(p)
-                    for p in (metric.numerator, metric.denominator)
-                    if by_name[p].type == "count"
-                ]
-                if any(p is None or 0 < p < threshold for p in parts):
-                    for key in (name, f"{name}_low", f"{name}_high"):
-                        if key in row:
-                            row[key] = None
-        out.append(row)
-    return out
+    return figures.table(rows, group_by, threshold, dict(known))
 
 
 def table(version: Version, name: str) -> pl.DataFrame:

@@ -179,3 +179,40 @@ def _check_sankey(live, province: str, month: dt.date) -> None:
     values = [sorted(set(frame[d]), key=str) for d in dims]
     finest = [dict(zip(dims, key, strict=True)) for key in itertools.product(*values)]
     assert recoverable(finest, seen) == [], (province, month)
+
+
+Q2_2022 = {"reached_from": dt.date(2022, 4, 1), "reached_to": dt.date(2022, 6, 30)}
+Q1_2021 = {"reached_from": dt.date(2021, 1, 1), "reached_to": dt.date(2021, 4, 1)}
+
+
+@pytest.mark.parametrize(
+    "who, scope, filters, period",
+    [
+        # a funder looking at one project in a quarter, with a complement-prone gender filter
+        ("funder", {}, {"project": ["WGTW-LIM"], "gender": ["F", "M"]}, Q2_2022),
+        # all age groups but the smallest: its complement is what must stay hidden
+        ("funder", {}, {"age_group": ["30-54", "55+"]}, Q1_2021),
+        # a Limburg project lead (scope), narrowed to an age group
+        ("project_lead", {"scope_province": ["LIM"]}, {"age_group": ["55+"]}, Q2_2022),
+    ],
+)
+def test_the_pack_publishes_what_the_dashboard_shows(
+    live, loaded, tmp_path, who, scope, filters, period
+):
+    """One layer of published figures: the dashboard's headline and the report pack's agree,
+    withheld counts included, for the same selection and threshold."""
+    from werkpad.report_pack import HEADLINE, build_pack
+    from werkpad.warehouse import connect_read_only
+
+    shown = data.headline(live, data.freeze(period | filters | scope), THRESHOLD)
+    con = connect_read_only(loaded[0] / "warehouse.duckdb")
+    try:
+        pack = build_pack(
+            con, tmp_path / "pack.zip", period["reached_from"], period["reached_to"],
+            filters.get("project"), THRESHOLD, "nl",
+            scope={k: v for k, v in filters.items() if k != "project"} | scope,
+        )  # fmt: skip
+    finally:
+        con.close()
+    assert {k: pack.headline[k] for k in HEADLINE} == {k: shown[k] for k in HEADLINE}
+    assert any(shown[k] is None for k in HEADLINE), "choose a selection that withholds"
