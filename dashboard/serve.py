@@ -12,7 +12,6 @@ Run as `python -m dashboard.serve run app.py [streamlit options] -- --warehouse 
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 METRICS_PATH = "_stcore/metrics"
@@ -53,7 +52,7 @@ def hide_metrics() -> None:
         if not metrics:
             raise RuntimeError("Streamlit's metrics route moved: check dashboard.serve")
         kept = [r for r in routes if r not in metrics]
-        return [Route(p, not_found) for p in {r.path for r in metrics}] + kept
+        return [Route(p, not_found) for p in {getattr(r, "path", "") for r in metrics}] + kept
 
     starlette_app.create_streamlit_routes = without_metrics
 
@@ -67,4 +66,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

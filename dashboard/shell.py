@@ -18,7 +18,8 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import polars as pl
 import streamlit as st
@@ -107,6 +108,11 @@ def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
             for name in ("provinces", "regions", "partners"):
                 refs[name] = refs[name].filter(pl.col("province_code").is_in(provinces))
     return refs
+
+
+def _named(names: dict[str, str], code: str) -> str:
+    """A code's name, or the code itself where the reference table has none."""
+    return names.get(code, code)
 
 
 def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[str]]:
@@ -312,9 +318,7 @@ def build() -> Context | None:
             options,
             key=key,
             placeholder=t("filter.all"),
-            format_func=(lambda v, k=kind: names[k].get(v, v))
-            if kind
-            else (lambda v, k=key: t.category(k, v)),
+            format_func=partial(_named, names[kind]) if kind else partial(t.category, key),
         )
         _to_url(key, chosen[key], [])
     filters: dict[str, Any] = dict(chosen) | scope_filters(user)
@@ -382,8 +386,9 @@ def _freshness(t: Translator, version: data.Version, projects: tuple[str, ...]) 
     snapshots = data.table(version, "snapshots").filter(pl.col("project_code").is_in(projects))
     if snapshots.is_empty():
         return
-    newest = snapshots["extract_date"].max()
-    loaded = snapshots["loaded_at"].max()
+    # a Date column's maximum is a date, a Datetime column's a datetime (polars types it wider)
+    newest = cast(dt.date, snapshots["extract_date"].max())
+    loaded = cast(dt.datetime, snapshots["loaded_at"].max())
     st.caption(t("freshness.line", date=t.date(newest), loaded=t.datetime(loaded)))
     stale_before = dt.datetime.now() - dt.timedelta(hours=config.STALE_AFTER_HOURS)
     stale = snapshots.filter(pl.col("loaded_at") < stale_before)

@@ -87,7 +87,7 @@ def run_load(
             copy = None  # published: from here on the live warehouse is the new one
             for result in results:
                 if result.status == "refused" and result.source is not None:
-                    _quarantine(result, Path(tmp) / result.sha256 / "docs")
+                    _quarantine(result, result.source, Path(tmp) / result.sha256 / "docs")
             return RunResult(run.run_id, results)
     except Exception as exc:
         if copy is not None:
@@ -95,11 +95,11 @@ def run_load(
         raise LoadFailure(failure_cause(exc, warehouse)) from exc
 
 
-def _quarantine(result: FileResult, docs: Path) -> None:
+def _quarantine(result: FileResult, source: Path, docs: Path) -> None:
     """Move a refused file to quarantine; if that fails it stays in the inbox, is refused again
     next night, and the data steward reads why in the log."""
     try:
-        move_to_quarantine(result.source, result, docs)
+        move_to_quarantine(source, result, docs)
     except OSError as exc:
         log.error(
             "%s: could not be moved to quarantine (%s)", result.file, failure_cause(exc, docs)

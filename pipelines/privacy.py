@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import duckdb
 
@@ -25,6 +27,7 @@ from pipelines.macros import quote_ident, quote_idents, sql_list
 from pipelines.sql import load_sql
 from werkpad.config import HEADER_NAME_PATTERN
 from werkpad.contract import Contract
+from werkpad.sql import one_row
 
 RULE_TEXT = {
     "email": "an e-mail address",
@@ -49,7 +52,7 @@ def personal_columns(columns: list[str], contract: Contract) -> list[str]:
 
 
 def column_label(
-    columns: list[str], index: int, contract: Contract, unsafe: set[int] = frozenset()
+    columns: list[str], index: int, contract: Contract, unsafe: AbstractSet[int] = frozenset()
 ) -> str:
     """How a finding names column `index` (0-based): its name only when that cannot leak.
 
@@ -91,7 +94,7 @@ def _patterns(contract: Contract) -> dict[str, str]:
     return {**contract.privacy["cell_patterns"], "insz": contract.privacy["insz_pattern"]}
 
 
-def _fill(template: str, contract: Contract, columns: list[str] = ()) -> str:
+def _fill(template: str, contract: Contract, columns: Sequence[str] = ()) -> str:
     """The template with the contract's patterns (as literals) and quoted column names."""
     checks = {**contract.privacy.get("check_digits", {}), "insz": "werkpad_insz_valid"}
     flags = []
@@ -159,18 +162,20 @@ def _cell_findings(
 ) -> list[Finding]:
     row_sql = _fill(load_sql("ops/privacy_row_hits"), contract, columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE flagged_rows AS {row_sql}")
-    if not con.execute("SELECT count(*) FROM flagged_rows").fetchone()[0]:
+    if not one_row(con.execute("SELECT count(*) FROM flagged_rows"))[0]:
         return []
     cell_sql = _fill(load_sql("ops/privacy_cell_hits"), contract, columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE privacy_hits AS {cell_sql}")
     position = {name: i for i, name in enumerate(columns)}
     findings = []
     for rule in _patterns(contract):
-        rows = con.execute(
-            f"SELECT list(DISTINCT _row_number ORDER BY _row_number), "
-            f"list(DISTINCT column_name ORDER BY column_name), count(DISTINCT _row_number) "
-            f"FROM privacy_hits WHERE {quote_ident(rule)}"
-        ).fetchone()
+        rows = one_row(
+            con.execute(
+                f"SELECT list(DISTINCT _row_number ORDER BY _row_number), "
+                f"list(DISTINCT column_name ORDER BY column_name), count(DISTINCT _row_number) "
+                f"FROM privacy_hits WHERE {quote_ident(rule)}"
+            )
+        )
         if rows[2]:
             labels = [column_label(columns, position[c], contract, unsafe) for c in rows[1]]
             findings.append(

@@ -33,6 +33,7 @@ from pipelines.macros import quote_ident, sql_list
 from pipelines.privacy import column_label, header_findings
 from werkpad import config
 from werkpad.contract import Contract
+from werkpad.sql import one_row
 
 TABLE = "extract"
 ROW_NUMBER = "(rowid + 2)"
@@ -317,16 +318,16 @@ def _refuse_mixed_line_endings(path: Path) -> None:
 
 def _invalid_utf8(con: duckdb.DuckDBPyConnection) -> bool:
     return (
-        con.execute(
-            "SELECT count(*) FROM reject_errors WHERE error_type = 'INVALID ENCODING'"
-        ).fetchone()[0]
+        one_row(
+            con.execute("SELECT count(*) FROM reject_errors WHERE error_type = 'INVALID ENCODING'")
+        )[0]
         > 0
     )
 
 
 def _sniff_delimiter(header: str, allowed: list[str]) -> str:
     counts = {d: header.count(d) for d in allowed}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     if counts[best] == 0:
         raise RefusedFile(
             [
@@ -368,7 +369,7 @@ def _check_table_limits(
     con: duckdb.DuckDBPyConnection, columns: list[str], contract: Contract
 ) -> None:
     """Refuse too many rows or an over-long cell (rows and column positions, never the cell)."""
-    rows = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+    rows = one_row(con.execute(f"SELECT count(*) FROM {TABLE}"))[0]
     if rows > config.MAX_ROWS:
         raise _refuse(
             "file.too_many_rows",
@@ -384,7 +385,7 @@ def _check_table_limits(
         [config.MAX_CELL_CHARS],
     ).fetchall()
     if hits:
-        count = con.execute(f"SELECT count(*) {too_long}", [config.MAX_CELL_CHARS]).fetchone()[0]
+        count = one_row(con.execute(f"SELECT count(*) {too_long}", [config.MAX_CELL_CHARS]))[0]
         positions = sorted(
             {i for _, sizes in hits for i, n in enumerate(sizes) if n > config.MAX_CELL_CHARS}
         )

@@ -52,7 +52,9 @@ def _gx():
             value = "duckdb"
 
         if "duckdb" not in engine._PERSISTED_CONNECTION_DIALECTS:
-            engine._PERSISTED_CONNECTION_DIALECTS = (
+            # GX types this private tuple as its GXSqlDialect enum, which has no DuckDB member;
+            # the stand-in is a str with .value, all GX reads of it
+            engine._PERSISTED_CONNECTION_DIALECTS = (  # type: ignore[assignment]
                 *engine._PERSISTED_CONNECTION_DIALECTS,
                 _DuckDBDialect("duckdb"),
             )

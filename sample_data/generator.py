@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -203,7 +204,7 @@ def _project_frame(
     return frame.select(contract.column_names)
 
 
-def _series(name: str, values: object) -> pl.Series:
+def _series(name: str, values: Any) -> pl.Series:
     """numpy object arrays become text columns, datetime64 arrays date columns."""
     if isinstance(values, np.ndarray) and values.dtype == object:
         return pl.Series(name, values.tolist(), dtype=pl.String)
@@ -241,6 +242,7 @@ def _journey(
 ) -> dict[str, object]:
     """Milestone dates and outcomes, censored at the extract date."""
     nat = np.datetime64("NaT")
+    none = np.array(None, dtype=object)  # np.where's "no value" (numpy's types refuse a bare None)
     explore = np.where(rng.random(n) < P_EXPLORING, reached + _days(rng, n, 0, 21), nat)
     decide = explore + _days(rng, n, 14, 75)
     step = rng.random(n) < P_STEP
@@ -263,7 +265,7 @@ def _journey(
     traj[np.isnat(decide)] = nat
     job[np.isnat(decide)] = nat
     decided = ~np.isnat(decide)
-    decision = np.where(decided, np.where(step, "step_to_work", "no_step_now"), None)
+    decision = np.where(decided, np.where(step, "step_to_work", "no_step_now"), none)
     has_job = ~np.isnat(job)
     circuit_sec = np.isin(step_type, ["maatwerk", "art60"]) | (rng.random(n) > P_NEC + 0.08)
     due_3m = has_job & (job + np.timedelta64(91, "D") <= extract)
@@ -273,10 +275,10 @@ def _journey(
         "exploration_started_on": explore,
         "decision_on": decide,
         "decision": decision,
-        "step_type": np.where(decision == "step_to_work", step_type, None),
+        "step_type": np.where(decision == "step_to_work", step_type, none),
         "trajectory_started_on": traj,
         "job_started_on": job,
-        "job_circuit": np.where(has_job, np.where(circuit_sec, "sec", "nec"), None),
+        "job_circuit": np.where(has_job, np.where(circuit_sec, "sec", "nec"), none),
         "employed_3m": _nullable_bool(
             np.where(due_3m, rng.random(n) < P_SUSTAINED_3M, False), due_3m
         ),

@@ -235,7 +235,8 @@ def sign_in(
     locked = guard.locked(name, client)
     user = users.load().get(name)
     usable = user is not None and bool(user.password_hash) and not locked
-    right = check_password(password, user.password_hash if usable else _dummy_hash()) and usable
+    known = user.password_hash if user is not None and usable else _dummy_hash()
+    right = check_password(password, known) and usable
     if locked:
         log.warning("sign-in refused: name %r is locked or its client is throttled", name)
         return SignIn(None, locked=True)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -47,18 +48,24 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from pipelines.findings import FileResult
     from pipelines.load import LoadFailure, inbox_files, run_load
 
     if not args.inbox.is_dir():
         print(f"werkpad load: inbox is not a folder: {args.inbox}", file=sys.stderr)
         return config.EXIT_USAGE
     quarantine = args.quarantine or args.inbox.parent / "quarantine"
-    progress = None
+    progress: Callable[[FileResult], None] | None = None
     if sys.stderr.isatty() and not args.json:
         from tqdm import tqdm
 
         bar = tqdm(total=len(inbox_files(args.inbox)), unit="file", desc="werkpad load")
-        progress = lambda result: (bar.set_postfix_str(result.file), bar.update())  # noqa: E731
+
+        def show(result: FileResult) -> None:
+            bar.set_postfix_str(result.file)
+            bar.update()
+
+        progress = show
     try:
         result = run_load(
             args.inbox,

@@ -49,6 +49,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -170,7 +171,10 @@ def _protect_level(
     ).reshape(len(cells), len(level))
     counts = family.counts(level)
     outer = family.counts(level, family.within) if family.within is not None else {}
-    vectors, values, fixed, owner = [], [], [], {}
+    vectors: list[np.ndarray] = []
+    values: list[int] = []
+    fixed: list[bool | None] = []
+    owner: dict[tuple[Level, Key], int] = {}
     seen: dict[bytes, int] = {}
 
     def add(ks: list[int], status: bool | None) -> int:
@@ -217,7 +221,7 @@ def _protect_level(
         dtype=bool,
     )
     is_cell = np.array([vec.sum() == 1 for vec in vectors]) & free
-    cell_of = {int(np.flatnonzero(vectors[q])[0]): q for q in np.flatnonzero(is_cell)}
+    cell_of = {int(np.flatnonzero(vectors[q])[0]): int(q) for q in np.flatnonzero(is_cell)}
 
     def lonely_lines(c: int) -> int:
         """Lines through cell c with a published total and no other withheld cell: withholding
@@ -246,7 +250,7 @@ def _protect_level(
             if touched[support].any():
                 continue
             distance = (codes[:, None, :] != codes[None, support, :]).sum(axis=2).min(axis=1)
-            near = [c for c in np.flatnonzero(distance <= 1) if c in cell_of]
+            near = [int(c) for c in np.flatnonzero(distance <= 1) if c in cell_of]
             open_cells = [c for c, k in cell_of.items() if not withheld[k]]
             pools = (
                 [c for c in near if not withheld[cell_of[c]] and values_arr[cell_of[c]] > 0],
@@ -339,7 +343,7 @@ def close(groups: Sequence[str], parents: Mapping[str, Sequence[str]]) -> list[s
 
 
 def suppress_table(
-    rows: Sequence[Mapping[str, object]],
+    rows: Sequence[Mapping[str, Any]],
     dims: Sequence[str],
     counts: Sequence[str],
     threshold: int = THRESHOLD,
@@ -359,7 +363,7 @@ def suppress_table(
     (and every other column empty): otherwise the table would still publish it.
     """
 
-    def key_of(row: Mapping[str, object]) -> Key:
+    def key_of(row: Mapping[str, Any]) -> Key:
         return tuple(row[d] for d in dims)
 
     out = {key_of(r): dict(r) for r in rows}

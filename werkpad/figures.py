@@ -108,11 +108,7 @@ def suppress_rows(rows: list[dict], threshold: int) -> list[dict]:
             if metric.type == "aggregate" and small_group and name != "partners_active":
                 row[name] = None
             if metric.type == "ratio":
-                parts = [
-                    row.get(p)
-                    for p in (metric.numerator, metric.denominator)
-                    if by_name[p].type == "count"
-                ]
+                parts = [row.get(p) for p in metric.parts if by_name[p].type == "count"]
                 if any(p is None or 0 < p < threshold for p in parts):
                     for key in (name, f"{name}_low", f"{name}_high"):
                         if key in row:

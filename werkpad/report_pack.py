@@ -25,7 +25,7 @@ import polars as pl
 from werkpad import disclosure, figures, metrics
 from werkpad.rendering import charts, safe
 from werkpad.rendering.i18n import Translator
-from werkpad.sql import load_sql
+from werkpad.sql import load_sql, one_row
 
 # section -> (column grouped by, metric counted, categories in ESF+ order)
 SECTIONS: dict[str, tuple[str, str, list[str]]] = {
@@ -195,13 +195,13 @@ def build_pack(
     t = Translator(lang, missing=disclosure.SYMBOL)
     filters = {"reached_from": period_from, "reached_to": period_to, "project": projects or []}
     filters |= scope or {}
-    data_date = con.execute(load_sql("queries/data_dates")).fetchone()[2]
-    scope = ", ".join(projects) if projects else t("download.all_filters")
+    data_date = one_row(con.execute(load_sql("queries/data_dates")))[2]
+    shown_scope = ", ".join(projects) if projects else t("download.all_filters")
     caption = t(
         "report.caption",
         start=t.date(period_from),
         end=t.date(period_to),
-        scope=scope,
+        scope=shown_scope,
         date=t.date(data_date),
         threshold=threshold,
         symbol=disclosure.SYMBOL,

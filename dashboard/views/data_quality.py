@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -56,7 +57,7 @@ for row in refused.head(20).iter_rows(named=True):
             if docs.exists():
                 st.download_button(
                     t("quality.data_docs"),
-                    lambda d=docs.parent: _zipped(d),
+                    partial(_zipped, docs.parent),
                     f"{docs.parent.name}.zip",
                     "application/zip",
                     key=f"docs-{docs.parent.name}",

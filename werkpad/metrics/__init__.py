@@ -93,6 +93,13 @@ class Metric:
     interval: str | None = None
     within: str | None = None  # a count whose people include all of this count's
 
+    @property
+    def parts(self) -> tuple[str, str]:
+        """A ratio's numerator and denominator (load_metrics checks that a ratio has both)."""
+        if self.numerator is None or self.denominator is None:
+            raise ValueError(f"metric {self.name} is not a ratio")
+        return self.numerator, self.denominator
+
     def aggregate_sql(self) -> str:
         """The SQL aggregate of a count or aggregate metric."""
         if self.type == "count":
@@ -209,7 +216,7 @@ def _selected(names: list[str] | None) -> list[Metric]:
         raise ValueError(f"unknown metrics {sorted(unknown)}")
     for m in metrics:
         if m.name in wanted and m.type == "ratio":
-            wanted |= {m.numerator, m.denominator}
+            wanted |= set(m.parts)
     return [m for m in metrics if m.name in wanted]
 
 

@@ -24,7 +24,7 @@ MISSING = "–"  # shown for an empty value (a rate over nothing)
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
-    flat = {}
+    flat: dict[str, str] = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):

@@ -12,6 +12,9 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 
 class SqlFolder:
@@ -43,3 +46,15 @@ CORE = SqlFolder("werkpad")
 def load_sql(name: str) -> str:
     """A query of the shared core (`werkpad/sql/<name>.sql`): metrics and bookkeeping reads."""
     return CORE.load(name)
+
+
+def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a query that always returns exactly one (`count(*)`, `current_database()`).
+
+    DuckDB's fetchone() promises "a row or None"; for such a query None would be a bug, so it
+    fails here by saying so instead of as a TypeError wherever the row is indexed.
+    """
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("a query that always returns one row returned none")
+    return row
