@@ -47,9 +47,12 @@ def check_file(
 ) -> FileResult:
     """Check one file and load it; a file's own unexpected error refuses only that file."""
     contract = night.contract
-    label = safe_file_label(path.name, sha, contract) if name else _hash_label(sha)
+    known = name is not None and name.project_code in contract.reference_keys("projects")
+    # a name that breaks the rule (an unknown project included: PEETERS_20240201.csv) is
+    # known by its content hash only
+    label = safe_file_label(path.name, sha, contract) if known else _hash_label(sha)
     result = FileResult(label, "refused", sha256=sha, source=path)
-    if name:
+    if known and name is not None:
         result.project_code, result.extract_date = name.project_code, name.extract_date
     try:
         name = _check_name(name, contract)

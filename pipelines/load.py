@@ -31,6 +31,7 @@ from pipelines.macros import install_macros
 from pipelines.quarantine import move_to_quarantine, planned_report
 from werkpad import config
 from werkpad.contract import Contract, default_contract
+from werkpad.warehouse import OFFLINE
 
 __all__ = ["FileResult", "LoadFailure", "RunResult", "run_load"]
 
@@ -44,7 +45,8 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 def is_temporary(name: str) -> bool:
     """A name an upload or an editor uses while a file is unfinished (config.TEMPORARY_NAMES)."""
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in config.TEMPORARY_NAMES)
+    lower = name.lower()  # WinSCP writes .filepart, Windows tools .TMP: case never matters
+    return any(fnmatch.fnmatchcase(lower, pattern) for pattern in config.TEMPORARY_NAMES)
 
 
 class LoadFailure(Exception):
@@ -123,7 +125,9 @@ def failure_cause(exc: BaseException, warehouse: Path) -> str:
         or "Read-only file system" in text
     ):
         return f"no permission to write the warehouse or its folder {warehouse.parent}"
-    if isinstance(exc, duckdb.Error) and "not a valid DuckDB database" in text:
+    if isinstance(exc, wh.NotAWarehouse) or (
+        isinstance(exc, duckdb.Error) and "not a valid DuckDB database" in text
+    ):
         return f"{warehouse} is not a DuckDB warehouse file"
     return (
         f"an internal error stopped the run ({type(exc).__name__}); nothing was published; "
@@ -149,7 +153,7 @@ class _Run:
 
     def into(self, copy: Path, inbox: Path, quarantine: Path) -> list[FileResult]:
         started = dt.datetime.now()
-        con = duckdb.connect()
+        con = duckdb.connect(config=OFFLINE)
         con.execute("SET enable_progress_bar = false")  # our own progress and logs only
         try:
             con.execute("ATTACH ? AS wh", [str(copy)])

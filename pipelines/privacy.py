@@ -51,6 +51,16 @@ def personal_columns(columns: list[str], contract: Contract) -> list[str]:
     return [c for c in columns if c not in known and any(w in normalise_name(c) for w in words)]
 
 
+def _personal_label(columns: list[str], index: int, contract: Contract) -> str:
+    """A personal-looking column is named only when its name is just one of the words
+    (`voornaam`, `E-mail`); `gsm0475123456` holds more than the word, so it is a position."""
+    words = {normalise_name(w) for w in contract.privacy["personal_column_words"]}
+    name = columns[index]
+    if normalise_name(name) in words and re.fullmatch(HEADER_NAME_PATTERN, name):
+        return name
+    return f"column {index + 1}"
+
+
 def column_label(
     columns: list[str], index: int, contract: Contract, unsafe: AbstractSet[int] = frozenset()
 ) -> str:
@@ -81,7 +91,7 @@ def check_privacy(con: duckdb.DuckDBPyConnection, columns: list[str], contract: 
                 "a column outside the contract looks like personal data (name, address, contact, "
                 "birth date, national number or free text)",
                 count=len(personal),
-                columns=tuple(column_label(columns, i, contract, unsafe) for i in personal),
+                columns=tuple(_personal_label(columns, i, contract) for i in personal),
             )
         )
     if columns:

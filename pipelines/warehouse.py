@@ -24,7 +24,7 @@ from pipelines.macros import install_macros, sql_list
 from pipelines.sql import load_sql, models
 from pipelines.suite import sql_type
 from werkpad.contract import Contract
-from werkpad.warehouse import LOADING_SUFFIX
+from werkpad.warehouse import LOADING_SUFFIX, is_duckdb_file
 
 
 @contextlib.contextmanager
@@ -39,8 +39,14 @@ def writer_lock(warehouse: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class NotAWarehouse(Exception):
+    """The warehouse path holds a file of another kind (a spreadsheet, a SQLite database)."""
+
+
 def start_copy(warehouse: Path) -> Path:
     """A private working copy of the live warehouse (empty if there is none yet)."""
+    if warehouse.is_file() and not is_duckdb_file(warehouse):
+        raise NotAWarehouse(warehouse)  # before DuckDB guesses its kind (and fetches code)
     for stray in warehouse.parent.glob(warehouse.name + LOADING_SUFFIX + "*"):
         stray.unlink()  # left by a killed load; we hold the writer lock, so it is not in use
     copy = warehouse.with_name(f"{warehouse.name}{LOADING_SUFFIX}-{os.getpid()}")

@@ -172,14 +172,22 @@ class SignInGuard:
         # key -> (failure times within the window, locked until); newest keys last
         self._names: OrderedDict[str, tuple[list[float], float]] = OrderedDict()
         self._clients: OrderedDict[str, tuple[list[float], float]] = OrderedDict()
+        # all failures together: the client address comes from X-Forwarded-For where a proxy
+        # (or an attacker without one) sets it, so a spray that changes it every time is
+        # still slowed down, at the cost that it can pause password sign-in for everyone
+        self._server: OrderedDict[str, tuple[list[float], float]] = OrderedDict()
 
     def locked(self, name: str, client: str) -> bool:
-        """Whether this name, or this client address, may not try now."""
+        """Whether this name, or this client address, may not try now (or nobody may)."""
         with self._lock:
             now = self.clock()
             return any(
                 self._state(table, key, now)[1] > now
-                for table, key in ((self._names, name), (self._clients, client))
+                for table, key in (
+                    (self._names, name),
+                    (self._clients, client),
+                    (self._server, ""),
+                )
             )
 
     def failed(self, name: str, client: str) -> None:
@@ -189,6 +197,7 @@ class SignInGuard:
             for table, key, most in (
                 (self._names, name, config.SIGN_IN_MAX_FAILURES),
                 (self._clients, client, config.SIGN_IN_MAX_CLIENT_FAILURES),
+                (self._server, "", config.SIGN_IN_MAX_SERVER_FAILURES),
             ):
                 failures, until = self._state(table, key, now)
                 failures = [*failures, now]

@@ -83,7 +83,17 @@ FUTURE_EXTRACT_DAYS = 1
 
 # Names an upload tool or an editor gives a file that is not finished or not meant for us:
 # skipped and reported, never read. Partners upload under a temporary name, then rename.
-TEMPORARY_NAMES = ("*.part", "*.tmp", "*.partial", "*.crdownload", "~$*", ".*")
+TEMPORARY_NAMES = (
+    "*.part",
+    "*.filepart",  # WinSCP
+    "*.partial",
+    "*.tmp",
+    "*.crdownload",  # Chrome
+    "*.download",  # Safari
+    "*.!ut",  # uTorrent-style clients
+    "~$*",  # Office's lock files
+    ".*",  # hidden: editors' swap files, rsync's .name.XXXXXX
+)
 
 # Limits a partner file must stay within; checked before it is parsed, so a hostile or broken
 # file is refused by name instead of exhausting the server. A 1,000,000-row extract (the
@@ -120,6 +130,10 @@ SIGN_IN_MAX_FAILURES = 5
 SIGN_IN_WINDOW_SECONDS = 15 * 60
 SIGN_IN_LOCKOUT_SECONDS = 15 * 60
 SIGN_IN_MAX_CLIENT_FAILURES = 20
+# Failures of all clients together within the window before password sign-in pauses for
+# everyone: a client address can be forged (X-Forwarded-For), so a password spray that forges
+# a new one for every try is stopped here. A real site sees a handful of typos an hour.
+SIGN_IN_MAX_SERVER_FAILURES = 100
 # Names and addresses tracked at most; the oldest are forgotten first, so a flood of made-up
 # names cannot fill the server's memory (each costs the flooder a scrypt check anyway).
 SIGN_IN_MAX_TRACKED = 10_000

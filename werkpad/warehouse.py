@@ -12,6 +12,19 @@ import duckdb
 
 # A load's working copy is named <warehouse>.loading-<pid> beside the live file.
 LOADING_SUFFIX = ".loading"
+# Every connection werkpad opens: DuckDB would otherwise fetch an extension from the internet
+# when a file is of another kind (a SQLite file handed over as the warehouse) or a query
+# names one; the product needs none it does not ship with.
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# The first bytes of every DuckDB database file hold this at offset 8.
+MAGIC, MAGIC_OFFSET = b"DUCK", 8
+
+
+def is_duckdb_file(path: Path) -> bool:
+    """Whether the file at `path` is a DuckDB database (or empty, to be created)."""
+    with path.open("rb") as handle:
+        head = handle.read(MAGIC_OFFSET + len(MAGIC))
+    return not head or head[MAGIC_OFFSET:] == MAGIC
 
 
 def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -24,7 +37,7 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     connection keeps its own file until its last cursor is gone. `USE` is per connection: a
     cursor of this connection must run `USE warehouse` itself (dashboard.data does).
     """
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=OFFLINE)
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
     con.execute("USE warehouse")
     return con

@@ -124,6 +124,16 @@ def test_a_client_guessing_many_names_is_throttled(users):
     assert sign_in(users, "anna", PASSWORD, "10.0.0.2", guard).user.name == "anna"
 
 
+def test_a_spray_that_forges_a_new_client_address_every_time_is_stopped(users, monkeypatch):
+    """X-Forwarded-For is the client's to set where no proxy overwrites it: a spray with a
+    new address and a new name on every try still meets the server-wide limit."""
+    monkeypatch.setattr(config, "SIGN_IN_MAX_SERVER_FAILURES", 30)
+    guard = SignInGuard(Clock())
+    said = [sign_in(users, f"name{i}", "guess", f"198.51.100.{i}", guard) for i in range(30)]
+    assert [s.locked for s in said] == [False] * 29 + [True]  # the 30th failure locks
+    assert sign_in(users, "anna", PASSWORD, "203.0.113.9", guard).locked
+
+
 @pytest.mark.parametrize(
     "name, password, locked",
     [

@@ -80,6 +80,19 @@ def test_not_a_duckdb_file(tmp_path, night):
     assert len(list(night.iterdir())) == 1  # the extract waits for a good night
 
 
+def test_a_sqlite_file_is_not_a_warehouse_and_nothing_is_fetched(tmp_path, night):
+    """DuckDB would recognise SQLite and try to download its scanner extension."""
+    import sqlite3
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with sqlite3.connect(warehouse) as db:
+        db.execute("CREATE TABLE t (x)")
+    before = warehouse.read_bytes()
+    run = _load(night, warehouse)
+    _assert_one_line(run, "is not a DuckDB warehouse file")
+    assert warehouse.read_bytes() == before and not _strays(warehouse)
+
+
 def test_disk_full(loaded, night):
     live = loaded[0] / "warehouse.duckdb"
     size = live.stat().st_size
