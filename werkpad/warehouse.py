@@ -7,6 +7,7 @@ with os.replace(). A reader therefore opens whatever file is live at that moment
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -15,7 +16,10 @@ LOADING_SUFFIX = ".loading"
 # Every connection werkpad opens: DuckDB would otherwise fetch an extension from the internet
 # when a file is of another kind (a SQLite file handed over as the warehouse) or a query
 # names one; the product needs none it does not ship with.
-OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+OFFLINE: dict[str, Any] = {  # typed as duckdb.connect takes it (a dict of mixed values)
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 # The first bytes of every DuckDB database file hold this at offset 8.
 MAGIC, MAGIC_OFFSET = b"DUCK", 8
 
