@@ -1,3 +1,6 @@
+-- The SQL linter's DuckDB dialect reads a macro's parameters as data types and wants its body flush
+-- left, so its indent and type-case rules are off in the macro files (on in every query):
+-- noqa: disable=LT02,CP05
 -- Text as the privacy guard matches it. Line breaks inside a cell are removed (with the spaces
 -- around them), so an e-mail address or number split over two lines is whole again; "(0)" and
 -- brackets are dropped, so "(0475) 12 34 56" and "+32 (0)475 12 34 56" read as plain numbers.
@@ -61,7 +64,8 @@ CREATE OR REPLACE MACRO werkpad_iban_length_ok(x) AS
     );
 
 -- The length is checked first, so the digit arithmetic only runs for a plausible IBAN.
-CREATE OR REPLACE MACRO werkpad_iban_valid(x) AS
+-- (the SQL linter cannot parse a lambda with two parameters yet: this statement is not linted)
+CREATE OR REPLACE MACRO werkpad_iban_valid(x) AS  -- noqa: PRS
     CASE WHEN werkpad_iban_length_ok(x) THEN
         list_reduce(werkpad_iban_digits(x), lambda acc, d: (acc * 10 + d) % 97) = 1
     ELSE false END;

@@ -28,8 +28,10 @@ final AS (
         date_trunc('quarter', trajectories.reached_on)::DATE AS reached_quarter,
         coalesce(
             trajectories.decision,
-            CASE WHEN trajectories.exploration_started_on IS NOT NULL THEN 'exploring'
-                 ELSE 'not_exploring' END
+            CASE
+                WHEN trajectories.exploration_started_on IS NOT NULL THEN 'exploring'
+                ELSE 'not_exploring'
+            END
         ) AS decision_state,
         CASE
             WHEN trajectories.job_started_on IS NOT NULL THEN 'paid_job'
@@ -38,8 +40,11 @@ final AS (
             WHEN trajectories.ended_on IS NOT NULL THEN 'ended'
             ELSE 'in_guidance'
         END AS outcome,
-        date_diff('month', date_trunc('month', partners.first_contact_on),
-                  date_trunc('month', trajectories.reached_on)) AS partner_month
+        date_diff(
+            'month',
+            date_trunc('month', partners.first_contact_on),
+            date_trunc('month', trajectories.reached_on)
+        ) AS partner_month
     FROM trajectories
     LEFT JOIN regions USING (region_code)
     LEFT JOIN partners USING (partner_code)

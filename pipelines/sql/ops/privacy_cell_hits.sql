@@ -4,7 +4,7 @@
 WITH cells AS (
     UNPIVOT (
         SELECT rowid + 2 AS _row_number, * FROM extract
-        WHERE rowid + 2 IN (SELECT _row_number FROM flagged_rows)
+        WHERE rowid + 2 IN (SELECT flagged_rows._row_number FROM flagged_rows)
     )
     ON COLUMNS(* EXCLUDE (_row_number))
     INTO NAME column_name VALUE cell
@@ -20,7 +20,7 @@ flagged AS (
         _row_number,
         column_name,
         {pattern_flags}
-    FROM (SELECT *, werkpad_insz_text(text) AS insz_text FROM texts)
+    FROM (SELECT *, werkpad_insz_text(text) AS insz_text FROM texts) AS with_insz
 )
 
 SELECT * FROM flagged

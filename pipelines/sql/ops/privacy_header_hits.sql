@@ -11,7 +11,7 @@ flagged AS (
     SELECT
         _position,
         {pattern_flags}
-    FROM (SELECT *, werkpad_insz_text(text) AS insz_text FROM names)
+    FROM (SELECT *, werkpad_insz_text(text) AS insz_text FROM names) AS with_insz
 )
 
 SELECT * FROM flagged
