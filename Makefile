@@ -11,13 +11,18 @@ setup:
 demo: setup
 	uv run --locked werkpad demo
 
-## Every test, then the linter.
+## Every test, then the linters: ruff, mypy (the packages in pyproject.toml), sqlfluff on the SQL.
+## .pre-commit-config.yaml runs the same linters before each commit.
 test: setup
 	uv run --locked pytest -q
 	uv run --locked ruff check .
+	uv run --locked mypy
+	uv run --locked sqlfluff lint pipelines/sql werkpad/sql
 
 lint: setup
 	uv run --locked ruff check .
+	uv run --locked mypy
+	uv run --locked sqlfluff lint pipelines/sql werkpad/sql
 
 ## Benchmarks (on demand, minutes): prints a table.
 bench: setup
