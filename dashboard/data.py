@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from werkpad import config, disclosure, figures, metrics
+from werkpad import config, figures
 from werkpad.sql import load_sql, one_row
 from werkpad.warehouse import connect_read_only
 
@@ -127,39 +127,18 @@ def grouped(
     With a threshold (scoped roles) small counts are suppressed before anything is cached, so
     every chart, table and download of that user shows the suppressed figures.
     """
-    # suppression also needs the counts that the shown ones lie within (decided for stepped)
-    asked = metrics.with_companions([*only, "reached"]) if threshold else list(only)
-    # a suppressed table is read with the groupings it nests in (a region with its province),
-    # so it is protected together with their totals; those columns are dropped again below
-    dims = disclosure.close(group_by, metrics.parents()) if threshold else list(group_by)
-    rows = metrics.compute(cursor(version), _thaw(filters), dims, asked)
-    if threshold and rows:
-        rows = _suppress(rows, dims, threshold, _known(version, filters, dims, threshold))
+    rows = figures.grouped(
+        cursor(version),
+        _thaw(filters),
+        group_by,
+        only,
+        threshold,
+        lambda: headline(version, filters, threshold),  # cached: pages ask for it anyway
+    )
     columns = [*group_by, *only]
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
     return pl.DataFrame(rows, infer_schema_length=None).select(columns)
-
-
-def _known(version: Version, filters: tuple, dims: list[str], threshold: int) -> tuple:
-    """Headline counts this table's cells add up to (metrics.yaml `identities`), with their
-    fate in the headline: count column -> ((grouping, values, withheld), ...)."""
-    found = [i for i in metrics.identities() if i.grouping in dims]
-    if not found:
-        return ()
-    shown = headline(version, filters, threshold)
-    known: dict[str, list] = {}
-    for i in found:
-        known.setdefault(i.is_, []).append((i.grouping, i.values, shown[i.metric] is None))
-    return tuple((name, tuple(items)) for name, items in known.items())
-
-
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _suppress(
-    rows: list[dict], group_by: list[str], threshold: int, known: tuple = ()
-) -> list[dict]:
-    """Withhold small person counts, rates built on them, and aggregates of small groups."""
-    return figures.table(rows, group_by, threshold, dict(known))
 
 
 def table(version: Version, name: str) -> pl.DataFrame:

@@ -18,7 +18,7 @@ and the switched-off filter cannot be subtracted into a withheld count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -92,6 +92,39 @@ def _part_labels(name: str, chosen: Sequence[Any], values: list[Any]) -> dict[An
     if inside:
         labels[_CHOSEN] = inside[0]
     return labels
+
+
+def grouped(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    group_by: Sequence[str],
+    only: Sequence[str],
+    threshold: int | None = None,
+    shown_headline: Callable[[], Mapping[str, Any]] | None = None,
+) -> list[dict]:
+    """The metrics `only` per group (rows with the groups first, sorted by them), suppressed
+    when a threshold is set.
+
+    Suppression reads the counts the shown ones lie within (decided for stepped) and the
+    groupings the table nests in (a region with its province), so the table is protected with
+    their totals; a table whose cells add up to a headline figure (metrics.yaml `identities`)
+    takes that figure's fate from the headline (`shown_headline()`, a cached one, say; the
+    headline is computed here when not given).
+    """
+    if not threshold:
+        return metrics.compute(con, dict(filters), list(group_by), list(only))
+    asked = metrics.with_companions([*only, "reached"])
+    dims = disclosure.close(group_by, metrics.parents())
+    rows = metrics.compute(con, dict(filters), dims, asked)
+    if not rows:
+        return []
+    found = [i for i in metrics.identities() if i.grouping in dims]
+    known: dict[str, list] = {}
+    if found:
+        shown = shown_headline() if shown_headline else headline(con, filters, threshold)
+        for i in found:
+            known.setdefault(i.is_, []).append((i.grouping, i.values, shown[i.metric] is None))
+    return table(rows, dims, threshold, known)
 
 
 def suppress_rows(rows: list[dict], threshold: int) -> list[dict]:
