@@ -114,6 +114,19 @@ def _insz_digits(birth: dt.date, serial: int) -> str:
 
 
 @st.composite
+def retyped(draw, cell: str) -> str:
+    """The cell as Outlook, Excel or a phone keyboard leave it: non-breaking or narrow spaces,
+    tabs or doubled spaces, Unicode dashes, zero-width characters."""
+    space = draw(st.sampled_from([" ", "\u00a0", "\u202f", "\t", "  "]))
+    dash = draw(st.sampled_from(["-", "\u2013", "\u2011"]))
+    cell = cell.replace(" ", space).replace("-", dash)
+    if draw(st.booleans()) and len(cell) > 2:
+        at = draw(st.integers(1, len(cell) - 1))
+        cell = cell[:at] + draw(st.sampled_from(["\u200b", "\u2060", "\u00ad"])) + cell[at:]
+    return cell
+
+
+@st.composite
 def insz_forms(draw) -> tuple[str, str]:
     """A valid INSZ (either century) as people and spreadsheets write it: (cell, digits)."""
     birth = draw(st.dates(dt.date(1930, 1, 1), dt.date(2024, 12, 31)))
@@ -127,10 +140,11 @@ def insz_forms(draw) -> tuple[str, str]:
         f"{yy} {mm} {dd} {sss} {cc}",
         f"{yy}-{mm}-{dd}-{sss}-{cc}",
         f"{yy}/{mm}/{dd} {sss}.{cc}",
+        f"{yy}.{mm}.{dd} - {sss}.{cc}",
     ]
     if digits.startswith("0"):
         forms.append(digits[1:])  # a number cell in Excel: the leading 0 is gone
-    cell = draw(st.sampled_from(forms))
+    cell = draw(retyped(draw(st.sampled_from(forms))))
     return draw(
         st.sampled_from(["{}", "klant{}", "nr{}x", "INSZ: {}", "{} (rijksregister)"])
     ).format(cell), digits
@@ -139,8 +153,11 @@ def insz_forms(draw) -> tuple[str, str]:
 @st.composite
 def iban_forms(draw) -> tuple[str, str]:
     raw = iban_be(draw(st.integers(1, 9_999_999_999))).replace(" ", "")
-    sep = draw(st.sampled_from(["", " ", "-"]))
+    sep = draw(st.sampled_from(["", " ", "-", "."]))
     cell = sep.join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    if draw(st.booleans()):
+        cell = cell[:2] + " " + cell[2:]  # "BE 68 5390 ..."
+    cell = draw(retyped(cell))
     cell = draw(st.sampled_from([cell, cell.lower(), cell.title()]))
     return draw(st.sampled_from(["{}", "rekening {}", "{};"])).format(cell), raw
 
@@ -159,9 +176,11 @@ def phone_forms(draw) -> tuple[str, str]:
         f"0{zone}/{rest}",
         f"0032{zone}{rest}",
         f"0{zone}.{'.'.join(rest[i : i + 2] for i in range(0, len(rest), 2))}",
+        f"+ 32 {zone} {pairs}",
     ]
-    cell = draw(st.sampled_from(forms))
-    return draw(st.sampled_from(["{}", "tel {}", "gsm: {} (thuis)"])).format(cell), f"{zone}{rest}"
+    cell = draw(retyped(draw(st.sampled_from(forms))))
+    template = draw(st.sampled_from(["{}", "tel {}", "gsm: {} (thuis)", "gsm{}", "{}x"]))
+    return template.format(cell), f"{zone}{rest}"
 
 
 @st.composite
@@ -171,7 +190,9 @@ def email_forms(draw) -> tuple[str, str]:
         f"{draw(word)}.{draw(word)}@{draw(word)}.{draw(st.sampled_from(['be', 'com', 'org']))}"
     )
     cut = draw(st.integers(1, len(address) - 1))
-    cell = draw(st.sampled_from([address, address[:cut] + "\n" + address[cut:], address.upper()]))
+    at = draw(st.sampled_from(["@", " @ ", "(at)", "[at]", "\uff20", "\u200b@"]))
+    written = address.replace("@", at)
+    cell = draw(st.sampled_from([written, address[:cut] + "\n" + address[cut:], address.upper()]))
     return draw(st.sampled_from(["{}", "mail: {}", "{}\r\n"])).format(cell), address
 
 

@@ -1,18 +1,49 @@
 -- The SQL linter's DuckDB dialect reads a macro's parameters as data types and wants its body flush
 -- left, so its indent and type-case rules are off in the macro files (on in every query):
 -- noqa: disable=LT02,CP05
--- Text as the privacy guard matches it. Line breaks inside a cell are removed (with the spaces
--- around them), so an e-mail address or number split over two lines is whole again; "(0)" and
--- brackets are dropped, so "(0475) 12 34 56" and "+32 (0)475 12 34 56" read as plain numbers.
--- Most rows have neither, so they are passed through untouched (a plain search is ten times
--- cheaper than the replacements on a million rows).
+-- Text as the privacy guard matches it, normalised the way people and programs write:
+-- - line breaks inside a cell are removed (with the spaces around them), so an e-mail address
+--   or number split over two lines is whole again;
+-- - zero-width characters and soft hyphens are removed; non-breaking, narrow and other
+--   Unicode spaces and tabs become one space; Unicode dashes become '-';
+-- - a space beside a separator ('85.07.30 - 033.28', '+ 32') is dropped;
+-- - '(at)', '[at]', a fullwidth '@' and spaces around '@' become '@';
+-- - "(0)" and brackets are dropped, so "(0475) 12 34 56" and "+32 (0)475 12 34 56" read as
+--   plain numbers.
+-- Most rows have none of these, so they are passed through untouched (a plain search is ten
+-- times cheaper than the replacements on a million rows).
 CREATE OR REPLACE MACRO werkpad_privacy_text(x) AS
-    CASE WHEN contains(x, chr(10)) OR contains(x, chr(13)) OR contains(x, '(') THEN
+    CASE WHEN contains(x, chr(10)) OR contains(x, chr(13)) OR contains(x, '(')
+        OR contains(x, '[') OR regexp_matches(x, '[^\x01-\x7E]|\t|  | [./@+-]|[./@+-] ')
+        THEN
         regexp_replace(
-            regexp_replace(x, '[ \t]*[\r\n]+[ \t]*', '', 'g'),
-            '[ \t]*\(0\)[ \t]*|[()]', '', 'g'
+            regexp_replace(
+                regexp_replace(
+                    regexp_replace(
+                        regexp_replace(
+                            regexp_replace(
+                                regexp_replace(
+                                    x,
+                                    '[\x{{200B}}-\x{{200D}}\x{{2060}}\x{{FEFF}}\x{{00AD}}]',
+                                    '',
+                                    'g'
+                                ),
+                                '[ \t\x{{00A0}}\x{{2000}}-\x{{200A}}\x{{202F}}\x{{205F}}'
+                                || '\x{{3000}}]+',
+                                ' ',
+                                'g'
+                            ),
+                            '[\x{{2010}}-\x{{2015}}\x{{2212}}]', '-', 'g'
+                        ),
+                        ' ?(@|\x{{FF20}}|\(at\)|\[at\]) ?', '@', 'gi'
+                    ),
+                    ' ?([./+-]) ?', '\1', 'g'
+                ),
+                ' ?[\r\n]+ ?', '', 'g'
+            ),
+            ' ?\(0\) ?|[()]', '', 'g'
         )
-    ELSE x END;
+        ELSE x END;
 
 -- Text in which national register numbers are looked for: runs of 16 or more hexadecimal
 -- characters are pseudonymous keys (client_key) and blanked, so the digits inside a key are
