@@ -55,6 +55,8 @@ def read_extract(
     _check_file_size(path)
     if path.suffix.lower() == ".xlsx":
         check_xlsx_archive(path)
+    if path.suffix.lower() != ".xlsx":
+        _check_line_count(path)
     if before_parse:
         before_parse()
     if path.suffix.lower() == ".xlsx":
@@ -78,6 +80,21 @@ def _check_file_size(path: Path) -> None:
             f"the file is {size / 2**20:.0f} MB; the limit is "
             f"{config.MAX_FILE_BYTES / 2**20:.0f} MB (split the export per project)",
         )
+
+
+def _check_line_count(path: Path) -> None:
+    """Refuse a CSV with more lines than the row limit before it is parsed: counting line ends
+    in chunks costs a read of the file, parsing 30 million short rows costs gigabytes."""
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            lines += chunk.count(b"\n")
+            if lines > config.MAX_ROWS + 1:  # the header is a line too
+                raise _refuse(
+                    "file.too_many_rows",
+                    f"the file has more than {config.MAX_ROWS:,} data rows; "
+                    f"the limit is {config.MAX_ROWS:,}",
+                )
 
 
 def check_header(con: duckdb.DuckDBPyConnection, names: list[str], contract: Contract) -> None:

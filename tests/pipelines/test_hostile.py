@@ -27,6 +27,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines import reader
 from pipelines.findings import RefusedFile
 from pipelines.load import run_load
 from pipelines.macros import install_macros, quote_ident
@@ -342,6 +343,11 @@ def test_too_many_rows_and_too_large_refused(tmp_path, sample_frames, monkeypatc
     path = write_rows(tmp_path / "WGTW-ANT_20240101.csv", header, rows)
     monkeypatch.setattr(config, "MAX_ROWS", 19)
     assert _guard_file(path) == {"file.too_many_rows"}
+    # a CSV is refused before it is parsed: 30 million short rows would cost gigabytes
+    monkeypatch.setattr(reader, "_load_csv", lambda *a, **k: pytest.fail("parsed"))
+    assert _guard_file(path) == {"file.too_many_rows"}
+    monkeypatch.undo()
+    monkeypatch.setattr(config, "MAX_ROWS", 19)
     monkeypatch.setattr(config, "MAX_FILE_BYTES", path.stat().st_size - 1)
     assert _guard_file(path) == {"file.too_large"}
 
