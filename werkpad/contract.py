@@ -36,6 +36,8 @@ class Column:
     unique: bool = False
     required_when: str | None = None
     rollup: dict[str, str] = field(default_factory=dict)
+    rollup_as: str | None = None  # the grouping the rollup's groups are known as
+    target_group: bool = False  # a boolean flag that is one of the programme's target groups
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,22 @@ class Contract:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def target_groups(self) -> list[str]:
+        """The boolean columns marked `target_group: true`, in contract order."""
+        return [c.name for c in self.columns if c.target_group]
+
+    def categories(self, name: str) -> list[str]:
+        """A grouping's values in the contract's order: a column's values, or the groups a
+        column's `rollup` maps onto (`rollup_as: age_group` on `age_band`)."""
+        for column in self.columns:
+            if column.name == name:
+                return list(column.values)
+        for column in self.columns:
+            if column.rollup and name == column.rollup_as:
+                return list(dict.fromkeys(column.rollup.values()))
+        raise KeyError(f"no contract column or rollup gives the grouping {name}")
+
     def reference_rows(self, table: str) -> list[dict[str, str]]:
         """Rows of a reference table (`projects`, `regions`, `partners`, `provinces`)."""
         return _read_csv(self.base_dir / self.reference[table]["file"])
@@ -116,6 +134,9 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
     """Parse and check a contract file; raises ValueError naming what is wrong."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     columns = tuple(_column(c) for c in spec["columns"])
+    for column in columns:  # names go into SQL as identifiers: letters, digits, underscores
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", column.name):
+            raise ValueError(f"column {column.name!r}: names are lower-case identifiers")
     names = {c.name for c in columns}
     rules = tuple(
         RowRule(r["name"], r["description"], " ".join(r["when"].split()), tuple(r["columns"]))
@@ -156,6 +177,8 @@ def _column(spec: dict[str, Any]) -> Column:
         unique=bool(spec.get("unique", False)),
         required_when=spec.get("required_when"),
         rollup=dict(spec.get("rollup", {})),
+        rollup_as=spec.get("rollup_as"),
+        target_group=bool(spec.get("target_group", False)),
     )
 
 

@@ -109,7 +109,7 @@ def grouped(
     groupings the table nests in (a region with its province), so the table is protected with
     their totals; a table whose cells add up to a headline figure (metrics.yaml `identities`)
     takes that figure's fate from the headline (`shown_headline()`, a cached one, say; the
-    headline is computed here when not given).
+    headline is computed here when not given), and so does the table's total.
     """
     if not threshold:
         return metrics.compute(con, dict(filters), list(group_by), list(only))
@@ -118,12 +118,18 @@ def grouped(
     rows = metrics.compute(con, dict(filters), dims, asked)
     if not rows:
         return []
-    found = [i for i in metrics.identities() if i.grouping in dims]
+    shown = shown_headline() if shown_headline else headline(con, filters, threshold)
     known: dict[str, list] = {}
-    if found:
-        shown = shown_headline() if shown_headline else headline(con, filters, threshold)
-        for i in found:
+    for i in metrics.identities():
+        if i.grouping in dims:
             known.setdefault(i.is_, []).append((i.grouping, i.values, shown[i.metric] is None))
+    # the table's cells add up to the selection's own headline count, whose fate may come from
+    # its complements (see the module docstring): the table keeps that fate
+    if dims:
+        everyone = tuple({row[dims[0]] for row in rows})
+        for name in _count_names(rows[0]):
+            if name in shown:
+                known.setdefault(name, []).append((dims[0], everyone, shown[name] is None))
     return table(rows, dims, threshold, known)
 
 

@@ -23,24 +23,21 @@ import plotly.graph_objects as go
 import polars as pl
 
 from werkpad import disclosure, figures, metrics
+from werkpad.contract import default_contract
 from werkpad.rendering import charts, safe
 from werkpad.rendering.i18n import Translator
 from werkpad.sql import load_sql, one_row
 
-# section -> (column grouped by, metric counted, categories in ESF+ order)
-SECTIONS: dict[str, tuple[str, str, list[str]]] = {
-    "gender": ("gender", "reached", ["F", "M", "X"]),
-    "age_group": ("age_group", "reached", ["18-29", "30-54", "55+"]),
-    "education_level": ("education_level", "reached", ["low", "medium", "high", "unknown"]),
-    "benefit_status": (
-        "benefit_status",
-        "reached",
-        ["riziv_incapacity", "leefloon", "unemployment", "none", "other", "unknown"],
-    ),
-    "step_type": ("step_type", "stepped", charts.CATEGORY_ORDER["step_type"]),
-    "job_circuit": ("job_circuit", "job_started", ["nec", "sec"]),
+# section -> (grouping, metric counted), in ESF+ order; the categories and their order come
+# from the contract (werkpad.contract.Contract.categories), so a new value shows up here too
+SECTIONS: dict[str, tuple[str, str]] = {
+    "gender": ("gender", "reached"),
+    "age_group": ("age_group", "reached"),
+    "education_level": ("education_level", "reached"),
+    "benefit_status": ("benefit_status", "reached"),
+    "step_type": ("step_type", "stepped"),
+    "job_circuit": ("job_circuit", "job_started"),
 }
-TARGET_GROUPS = ["mental_health", "addiction", "physical_disability", "migration_background"]
 HEADLINE = ["reached", "exploring", "decided", "stepped", "job_started", "sustained_3m"]
 RATES = {
     "step_rate": ("stepped", "decided"),
@@ -59,78 +56,55 @@ class Pack:
     withheld: int
 
 
-def _counts(con, filters, column: str, metric: str, categories: list[str]) -> list[int]:
-    rows = metrics.compute(con, filters, [column], [metric])
+def _section(con, filters: dict, column: str, metric: str, threshold: int) -> list[dict]:
+    """One ESF+ section as published (werkpad.figures.grouped): every category of the
+    contract in its order, with 0 for a category nobody is in."""
+    rows = figures.grouped(con, filters, [column], [metric], threshold)
     found = {r[column]: r[metric] for r in rows}
-    return [int(found.get(c, 0) or 0) for c in categories]
+    return [
+        {"category": c, "count": found.get(c, 0)} for c in default_contract().categories(column)
+    ]
 
 
 def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.DataFrame:
-    """The ESF+ table, suppressed: section, category, count (None when withheld)."""
+    """The ESF+ table as published: section, category, count (None when withheld).
+
+    Every figure comes from the published-figures layer, which protects each breakdown with
+    its total and a target group with the people outside it; nothing is subtracted here.
+    """
+    shown = figures.headline(con, filters, threshold)
     rows: list[dict[str, Any]] = []
-    totals: list[int | None] = []
-    for section, (column, metric, categories) in SECTIONS.items():
-        counts, total = disclosure.suppress_counts(
-            _counts(con, filters, column, metric, categories), threshold
-        )
+    for section, (column, metric) in SECTIONS.items():
         rows += [
-            {"section": section, "category": c, "label": t.category(column, c), "count": n}
-            for c, n in zip(categories, counts, strict=True)
+            {"section": section, "label": t.category(column, r["category"]), **r}
+            for r in _section(con, filters, column, metric, threshold)
         ]
         rows.append(
-            {"section": section, "category": "total", "label": t.metric(metric), "count": total}
-        )
-        if metric == "reached":
-            totals.append(total)
+            {"section": section, "category": "total", "label": t.metric(metric),
+             "count": shown[metric]}
+        )  # fmt: skip
         if section == "step_type":
             training = next(
-                r for r in rows if r["section"] == "step_type" and r["category"] == "training"
+                r for r in rows if r["section"] == section and r["category"] == "training"
             )
             rows.append(
-                {
-                    "section": "results",
-                    "category": "in_education_or_training",
-                    "label": t("report.in_training"),
-                    "count": training["count"],
-                }
-            )
-    headline = metrics.compute(con, filters, None, ["reached", "sustained_3m", "job_started"])[0]
-    for flag in TARGET_GROUPS:
-        yes = metrics.compute(con, filters | {"target_group": [flag]}, None, ["reached"])[0]
-        counts, total = disclosure.suppress_counts(
-            [yes["reached"], headline["reached"] - yes["reached"]], threshold
-        )
+                {"section": "results", "category": "in_education_or_training",
+                 "label": t("report.in_training"), "count": training["count"]}
+            )  # fmt: skip
+    for flag in default_contract().target_groups:
+        group = figures.headline(con, filters | {"target_group": [flag]}, threshold)
         rows.append(
-            {
-                "section": "target_group",
-                "category": flag,
-                "label": t.category("target_group", flag),
-                "count": counts[0],
-            }
-        )
-        totals.append(total)
-    counts, _ = disclosure.suppress_counts(
-        [headline["sustained_3m"], headline["job_started"] - headline["sustained_3m"]], threshold
-    )
+            {"section": "target_group", "category": flag,
+             "label": t.category("target_group", flag), "count": group["reached"]}
+        )  # fmt: skip
     rows.append(
-        {
-            "section": "results",
-            "category": "sustained_3m",
-            "label": t.metric("sustained_3m"),
-            "count": counts[0],
-        }
-    )
+        {"section": "results", "category": "sustained_3m", "label": t.metric("sustained_3m"),
+         "count": shown["sustained_3m"]}
+    )  # fmt: skip
     frame = pl.DataFrame(
         rows,
         schema={"section": pl.String, "category": pl.String, "label": pl.String, "count": pl.Int64},
     )
-    if any(total is None for total in totals):  # the same participant total everywhere
-        frame = frame.with_columns(
-            pl.when(pl.col("category") == "total")
-            .then(None)
-            .otherwise(pl.col("count"))
-            .alias("count")
-        )
     return frame.with_columns(
         pl.col("count").cast(pl.String).fill_null(disclosure.SYMBOL).alias("shown")
     )

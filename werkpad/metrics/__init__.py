@@ -17,6 +17,7 @@ import duckdb
 import yaml
 
 from werkpad.config import METRICS_FILE
+from werkpad.contract import default_contract
 from werkpad.sql import load_sql
 
 # filter name -> SQL condition on marts.fct_trajectories with one named parameter
@@ -34,11 +35,11 @@ FILTERS: dict[str, str] = {
     # a user's scope (werkpad.access.scope_filters): added with AND to whatever is asked
     "scope_province": "province_code IN (SELECT unnest($scope_province))",
     "scope_project": "project_code IN (SELECT unnest($scope_project))",
-    # any of the selected target groups (mental_health, addiction, ...): a boolean column each
-    "target_group": "(list_contains($target_group, 'mental_health') AND mental_health)"
-    " OR (list_contains($target_group, 'addiction') AND addiction)"
-    " OR (list_contains($target_group, 'physical_disability') AND physical_disability)"
-    " OR (list_contains($target_group, 'migration_background') AND migration_background)",
+    # any of the selected target groups: a boolean column each, marked in the contract
+    "target_group": " OR ".join(
+        f"(list_contains($target_group, '{group}') AND \"{group}\")"
+        for group in default_contract().target_groups
+    ),
 }
 # A list filter picks rows by the values of one column, or (target_group) by flags: the part
 # of the data a row falls in for that filter. werkpad.figures protects a selection together
