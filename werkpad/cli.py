@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from werkpad import config
+from werkpad.access import ROLES
+from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def _date(text: str) -> dt.date:
@@ -405,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--role",
         required=True,
-        choices=["steering", "funder", "project_lead"],
+        choices=ROLES,
         help="steering: everything; funder: suppressed aggregates; "
         "project_lead: listed provinces or projects",
     )
@@ -474,7 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="withhold counts below this (default 10, for published packs)",
     )
     rep.add_argument(
-        "--lang", choices=["nl", "fr", "en"], default="nl", help="language of the pack (default nl)"
+        "--lang",
+        choices=list(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        help=f"language of the pack (default {DEFAULT_LANGUAGE})",
     )
     rep.set_defaults(func=_cmd_report)
 
