@@ -137,3 +137,17 @@ SIGN_IN_MAX_SERVER_FAILURES = 100
 # Names and addresses tracked at most; the oldest are forgotten first, so a flood of made-up
 # names cannot fill the server's memory (each costs the flooder a scrypt check anyway).
 SIGN_IN_MAX_TRACKED = 10_000
+
+# Dashboard page settings, each with its reason:
+# a bar chart of partners shows the largest this many: more bars are unreadable on a
+# projector, and the full list is in the chart's CSV download;
+TOP_PARTNERS = 20
+# the ramp-up chart runs this many months since a partner's first contact: after 30 months
+# few partners are left, so the line is noise;
+RAMP_UP_MONTHS_SHOWN = 30
+# the We Go To Work documents: about nine months of partnership before reach rose sharply;
+# the ramp-up chart marks it;
+RAMP_UP_MARK_MONTHS = 9
+# the Data quality page lists the latest this many refused files (the rest are in the
+# quarantine folder and the run log).
+REFUSED_FILES_LISTED = 20

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data, downloads
 from dashboard.shell import context
+from werkpad import config
 from werkpad.rendering.safe import markdown_literal
 
 
@@ -42,7 +43,7 @@ refused = ctx.project_rows(data.table(ctx.version, "refused_files"))
 if refused.is_empty():
     st.write(t("quality.no_refused"))
 # file names, reasons and reports come from partners' files: shown as text, never Markdown
-for row in refused.head(20).iter_rows(named=True):
+for row in refused.head(config.REFUSED_FILES_LISTED).iter_rows(named=True):
     label = f"{markdown_literal(row['file_name'])} ({t.category('status', 'refused')})"
     with st.expander(label):
         # the name as it is (the label's is escaped), then rule, columns, counts, row numbers

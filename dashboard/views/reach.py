@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import downloads
 from dashboard.shell import context
+from werkpad import config
 from werkpad.rendering import charts
 
 ctx = context()
@@ -22,7 +23,7 @@ columns = st.columns(2)
 for column, (group, title, kind) in zip(columns * 2, BREAKDOWNS, strict=False):
     frame = ctx.grouped((group,), ("reached",))
     if group == "partner_code":
-        frame = frame.sort("reached", descending=True).head(20)
+        frame = frame.sort("reached", descending=True).head(config.TOP_PARTNERS)
     labels = ctx.names.get(kind) if kind else None
     with column:
         fig = charts.bar(frame, group, "reached", t, t(title), t("axis.people"), labels=labels)
@@ -41,7 +42,7 @@ fig = charts.lines(
 )
 downloads.chart(fig, over_time, "reach_over_time", ctx)
 ramp = ctx.grouped(("partner_month",), ("reached", "partners_active", "reach_per_partner")).filter(
-    pl.col("partner_month") <= 30
+    pl.col("partner_month") <= config.RAMP_UP_MONTHS_SHOWN
 )
 fig = charts.lines(
     ramp,
@@ -52,6 +53,6 @@ fig = charts.lines(
     t("axis.months_since_first_contact"),
     t("axis.reach_per_partner"),
 )
-fig.add_vline(x=9, line_dash="dot", line_color=charts.NEUTRAL)
+fig.add_vline(x=config.RAMP_UP_MARK_MONTHS, line_dash="dot", line_color=charts.NEUTRAL)
 st.caption(t("reach.ramp_up_note"))
 downloads.chart(fig, ramp, "partner_ramp_up", ctx)
