@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.identity_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider
 from werkpad.access import User, UserFile, hash_password
@@ -132,6 +133,20 @@ def _open(page: Page, url: str, title: str) -> None:
     assert shown.count() == 0, f"{url}: {shown.first.inner_text()[:2000]}"
 
 
+def _choose(page: Page, box: str, option: str) -> None:
+    """Open a multiselect and pick an option; a click that lands while the page is still
+    rerunning (a busy machine) does not open the list, so it is tried again."""
+    choice = page.get_by_role("option", name=option)
+    for _ in range(4):
+        page.get_by_test_id("stMultiSelect").filter(has_text=box).click()
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    choice.click()
+
+
 def test_every_page_opens(page, server):
     for path, title in PAGES.items():
         _open(page, f"{server}/{path}", title)
@@ -140,8 +155,7 @@ def test_every_page_opens(page, server):
 
 def test_filter_language_and_downloads(page, server, all_trajectories, tmp_path):
     _open(page, server, "Overzicht")
-    page.get_by_test_id("stMultiSelect").filter(has_text="Provincie").click()
-    page.get_by_role("option", name="Limburg").click()
+    _choose(page, "Provincie", "Limburg")
     page.keyboard.press("Escape")
     limburg = all_trajectories.filter(pl.col("project_code") == "WGTW-LIM").height
     reached = page.get_by_test_id("stMetric").filter(has_text="Bereikte personen")
