@@ -8,9 +8,11 @@ plus the GX Data Docs page of the validation where the suite ran. No cell value 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 from werkpad.contract import Contract
@@ -85,3 +87,31 @@ def move_to_quarantine(path: Path, result, docs_source: Path) -> Path:
     if path.exists() or path.is_symlink():  # a link is moved as a link, never followed
         shutil.move(path, quarantine_dir / stem)
     return report
+
+
+# The read side, for the Data quality page: what a refused file's report says and its GX Data
+# Docs as one download. The page never reads quarantine files itself.
+
+
+def report_text(report_path: str | None) -> str | None:
+    """The Markdown report of a refused file (rules and row numbers only), if it is there."""
+    report = Path(report_path) if report_path else None
+    return report.read_text(encoding="utf-8") if report and report.is_file() else None
+
+
+def data_docs_folder(report_path: str | None) -> Path | None:
+    """The GX Data Docs folder kept beside a report, if the suite ran for that file."""
+    if not report_path:
+        return None
+    report = Path(report_path)
+    folder = report.with_name(report.name.replace(".report.md", ".datadocs"))
+    return folder if (folder / "index.html").is_file() else None
+
+
+def zipped(folder: Path) -> bytes:
+    """A Data Docs site as one ZIP (open index.html after unpacking)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in folder.rglob("*"):
+            archive.write(path, path.relative_to(folder.parent))
+    return buffer.getvalue()

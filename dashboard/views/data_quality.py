@@ -1,27 +1,15 @@
 """Data quality: each project's live snapshot, recent files, refused files with their reports."""
 
-import io
-import zipfile
 from functools import partial
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from dashboard import data, downloads
 from dashboard.shell import context
+from pipelines import quarantine
 from werkpad import config
 from werkpad.rendering.safe import markdown_literal
-
-
-def _zipped(folder: Path) -> bytes:
-    """A Data Docs site as one ZIP (open index.html after unpacking)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in folder.rglob("*"):
-            archive.write(path, path.relative_to(folder.parent))
-    return buffer.getvalue()
-
 
 ctx = context()
 t = ctx.t
@@ -49,19 +37,19 @@ for row in refused.head(config.REFUSED_FILES_LISTED).iter_rows(named=True):
         # the name as it is (the label's is escaped), then rule, columns, counts, row numbers
         reasons = [f"- {reason}" for reason in row["reasons"] or []]
         st.text("\n".join([row["file_name"], *reasons]))
-        report = Path(row["report_path"]) if row["report_path"] else None
-        if report and report.exists():
+        text = quarantine.report_text(row["report_path"])
+        if text is not None:
             with st.container(border=True):  # our own report: rules and row numbers only
-                st.code(report.read_text(encoding="utf-8"), language=None, wrap_lines=True)
-            st.caption(f"{t('quality.report')}: {markdown_literal(report)}")
-            docs = report.with_name(report.name.replace(".report.md", ".datadocs")) / "index.html"
-            if docs.exists():
+                st.code(text, language=None, wrap_lines=True)
+            st.caption(f"{t('quality.report')}: {markdown_literal(row['report_path'])}")
+            docs = quarantine.data_docs_folder(row["report_path"])
+            if docs is not None:
                 st.download_button(
                     t("quality.data_docs"),
-                    partial(_zipped, docs.parent),
-                    f"{docs.parent.name}.zip",
+                    partial(quarantine.zipped, docs),
+                    f"{docs.name}.zip",
                     "application/zip",
-                    key=f"docs-{docs.parent.name}",
+                    key=f"docs-{docs.name}",
                     on_click="ignore",
                     icon=":material/description:",
                 )
