@@ -1,0 +1,187 @@
+"""The app shell: language, global filters bound to the URL, data freshness; the page context.
+
+Every filter is a widget kept in step with a URL query parameter (its key) holding codes, never
+labels, so a link reproduces the view in any language. Streamlit's own `bind="query-params"`
+matches the URL against the formatted (translated) label, so the shell syncs by hand: on a
+session's first run the widget starts from the URL, and every run writes the widget's value
+back. An invalid value falls back to the default with a notice naming the parameter (never
+echoing its value). Pages call `context()` and get
+the language, the metrics filters, captions and the warehouse version to query.
+
+To add a filter: add it to werkpad.metrics.FILTERS (its SQL), to MULTI_FILTERS here (its options)
+and a `filter.<key>` label to the translation files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from dashboard.shell.filters import (
+    _caption,
+    _language,
+    _multi_options,
+    _named,
+    _period,
+    _references,
+    _start_multi,
+    _to_url,
+)
+from dashboard.shell.freshness import _freshness
+from dashboard.shell.signin import _STATE_KEY, _login, _logout, _oidc_configured
+from werkpad import disclosure
+from werkpad.access import User, scope_filters
+from werkpad.rendering.i18n import Translator
+
+__all__ = ["Context", "Translator", "build", "context"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: texts, filters, captions and which warehouse version to read."""
+
+    t: Translator
+    version: data.Version
+    filters: dict[str, Any]
+    previous: dict[str, Any] | None
+    data_date: dt.date
+    caption: str
+    slug: str
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    user: User = field(default_factory=lambda: User("demo", "steering"))
+    projects: tuple[str, ...] = ()  # the projects this user may see
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """Funders see aggregates only: no data-quality page (file names, partner detail)."""
+        every = ("overview", "reach", "conversion", "referral", "outcomes", "data_quality")
+        return every if self.user.partner_detail else every[:-1]
+
+    def project_rows(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Bookkeeping rows (snapshots, files) of the user's projects; steering sees all."""
+        if not self.user.suppressed:
+            return frame
+        return frame.filter(pl.col("project_code").is_in(self.projects))
+
+    @property
+    def key(self) -> tuple:
+        return data.freeze(self.filters)
+
+    @property
+    def threshold(self) -> int | None:
+        """Small counts are suppressed for scoped roles (funders and project leads)."""
+        return disclosure.THRESHOLD if self.user.suppressed else None
+
+    def headline(self, filters: dict[str, Any] | None = None) -> dict:
+        """Headline metrics for these filters (default: the page's), in the user's scope."""
+        chosen = self.filters if filters is None else filters | scope_filters(self.user)
+        return data.headline(self.version, data.freeze(chosen), self.threshold)
+
+    def grouped(self, group_by: tuple[str, ...], only: tuple[str, ...]) -> pl.DataFrame:
+        """Metrics per group for the page's filters, in the user's scope, suppressed if due."""
+        return data.grouped(self.version, self.key, group_by, only, self.threshold)
+
+    def name(self, kind: str, code: str) -> str:
+        """Display name of a province, region, project or partner code."""
+        return self.names.get(kind, {}).get(code, code)
+
+
+def context() -> Context:
+    return st.session_state[_STATE_KEY]
+
+
+def build() -> Context | None:
+    """Draw the sidebar and freshness line; store and return the page context."""
+    t = _language()
+    user = _login(t)
+    if user is None:
+        st.session_state.pop(_STATE_KEY, None)
+        return None
+    if user.name != "demo":
+        st.sidebar.text(  # text, not Markdown: an e-mail address stays as typed, no link
+            t("access.signed_in", name=user.name, role=t(f"access.role.{user.role}"))
+        )
+        st.sidebar.button(
+            t("access.logout"), on_click=st.logout if _oidc_configured() else _logout, key="logout"
+        )
+    if user.suppressed:
+        t = Translator(t.lang, missing=disclosure.SYMBOL)
+    version = data.version()
+    if version is None:
+        st.info(t("app.no_warehouse"))
+        return None
+    refs = _references(version, user)
+    names = {
+        "province": dict(refs["provinces"].iter_rows()),
+        "region": dict(refs["regions"].select("region_code", "name").iter_rows()),
+        "project": dict(refs["projects"].select("project_code", "name").iter_rows()),
+        "partner": dict(refs["partners"].select("partner_code", "partner_name").iter_rows()),
+    }
+    dates = refs["data_dates"].row(0, named=True)
+    first, data_date = dates["first_reached"], dates["data_date"]
+    if first is None:
+        st.info(t("app.no_data"))
+        return None
+    invalid: list[str] = []
+    chosen: dict[str, list[str]] = {}
+    st.sidebar.header(t("app.filters"))
+    for key in (
+        "province",
+        *(("region",) if user.partner_detail else ()),
+        "project",
+        *(("partner",) if user.partner_detail else ()),
+        "referral_source",
+        "gender",
+        "age_group",
+        "education_level",
+        "target_group",
+    ):
+        options = _multi_options(refs, lambda k: chosen.get(k, []))[key]
+        _start_multi(key, options, t(f"filter.{key}"), invalid)
+        kind = key if key in names else None
+        chosen[key] = st.sidebar.multiselect(
+            t(f"filter.{key}"),
+            options,
+            key=key,
+            placeholder=t("filter.all"),
+            format_func=partial(_named, names[kind]) if kind else partial(t.category, key),
+        )
+        _to_url(key, chosen[key], [])
+    filters: dict[str, Any] = dict(chosen) | scope_filters(user)
+    period, start, end = _period(t, first, data_date, invalid)
+    if period != "whole":
+        filters |= {"reached_from": start, "reached_to": end}
+    if invalid:
+        st.warning(t("app.invalid_params", names=", ".join(invalid)))
+    previous = None
+    if period != "whole":
+        length = end - start
+        previous = filters | {
+            "reached_from": start - length - dt.timedelta(days=1),
+            "reached_to": start - dt.timedelta(days=1),
+        }
+    projects = tuple(refs["projects"]["project_code"])
+    _freshness(t, version, projects)
+    if user.suppressed:
+        st.caption(
+            t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=disclosure.THRESHOLD)
+        )
+    ctx = Context(
+        t,
+        version,
+        filters,
+        previous,
+        data_date,
+        *_caption(t, filters, names),
+        names=names,
+        user=user,
+        projects=projects,
+    )
+    st.session_state[_STATE_KEY] = ctx
+    return ctx

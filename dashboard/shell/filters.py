@@ -1,0 +1,191 @@
+"""Language and global filters, kept in step with the URL (codes, never labels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from werkpad.access import User, scope_filters
+from werkpad.contract import default_contract
+from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+
+PERIODS = ["whole", "this_year", "last_quarter", "custom"]
+
+
+# the options come from the contract: a new target-group flag or age group needs no code here
+TARGET_GROUPS = default_contract().target_groups
+
+
+AGE_GROUPS = default_contract().categories("age_group")
+
+
+def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
+    """Reference tables, narrowed to what the user may see (filter options follow)."""
+    refs = {
+        name: data.table(version, name)
+        for name in ("provinces", "regions", "projects", "partners", "data_dates")
+    }
+    for key, codes in scope_filters(user).items():
+        column = "province_code" if key == "scope_province" else "project_code"
+        if column == "province_code":
+            for name in ("provinces", "regions", "projects", "partners"):
+                refs[name] = refs[name].filter(pl.col(column).is_in(codes))
+        else:
+            refs["projects"] = refs["projects"].filter(pl.col(column).is_in(codes))
+            provinces = refs["projects"]["province_code"].to_list()
+            for name in ("provinces", "regions", "partners"):
+                refs[name] = refs[name].filter(pl.col("province_code").is_in(provinces))
+    return refs
+
+
+def _named(names: dict[str, str], code: str) -> str:
+    """A code's name, or the code itself where the reference table has none."""
+    return names.get(code, code)
+
+
+def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[str]]:
+    """Options of every multi-select filter; region, project, partner follow the province."""
+    provinces = chosen("province")
+    regions = refs["regions"]
+    projects = refs["projects"]
+    partners = refs["partners"]
+    if provinces:
+        regions = regions.filter(pl.col("province_code").is_in(provinces))
+        projects = projects.filter(pl.col("province_code").is_in(provinces))
+        partners = partners.filter(pl.col("province_code").is_in(provinces))
+    if chosen("region"):
+        partners = partners.filter(pl.col("region_code").is_in(chosen("region")))
+    contract = default_contract()
+    return {
+        "province": refs["provinces"]["province_code"].to_list(),
+        "region": regions["region_code"].to_list(),
+        "project": projects["project_code"].to_list(),
+        "partner": partners["partner_code"].to_list(),
+        "referral_source": list(contract.column("referral_source").values),
+        "gender": list(contract.column("gender").values),
+        "age_group": AGE_GROUPS,
+        "education_level": list(contract.column("education_level").values),
+        "target_group": TARGET_GROUPS,
+    }
+
+
+def _to_url(key: str, value: Any, default: Any) -> None:
+    """Write a filter's value to the URL; a default value leaves the URL clean."""
+    if value in (None, [], default):
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    text = value.isoformat() if isinstance(value, dt.date) else value
+    if st.query_params.get_all(key) != (text if isinstance(text, list) else [text]):
+        st.query_params[key] = text
+
+
+def _start_multi(key: str, options: list[str], label: str, invalid: list[str]) -> None:
+    """Seed a multi-select from the URL on a session's first run; drop stale choices later."""
+    if key not in st.session_state:
+        raw = st.query_params.get_all(key)
+        ok = all(v in options for v in raw)
+        if not ok:
+            invalid.append(label)
+        st.session_state[key] = raw if ok else []
+    else:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
+def _start_single(key: str, options: list, default, label: str, invalid: list[str], parse=str):
+    """Seed a single-value widget from the URL on a session's first run."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get(key)
+    value = parse(raw) if raw is not None else None
+    if raw is not None and value not in options:
+        invalid.append(label)
+    st.session_state[key] = value if value in options else default
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _period_bounds(period: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """Quick picks, relative to the newest data (not today: the data may be historical)."""
+    if period == "this_year":
+        return dt.date(last.year, 1, 1), last
+    if period == "last_quarter":
+        quarter_start = dt.date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
+        next_start = (quarter_start + dt.timedelta(days=95)).replace(day=1)
+        end = next_start - dt.timedelta(days=1)
+        if end > last:  # the current quarter is not over yet: take the one before
+            end = quarter_start - dt.timedelta(days=1)
+        start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+        return start, end
+    return first, last
+
+
+def _language() -> Translator:
+    invalid: list[str] = []
+    _start_single("lang", list(LANGUAGES), DEFAULT_LANGUAGE, "lang", invalid)
+    lang = st.sidebar.segmented_control(
+        "Taal · Langue · Language", list(LANGUAGES), key="lang", format_func=str.upper
+    )
+    lang = lang or DEFAULT_LANGUAGE
+    _to_url("lang", lang, DEFAULT_LANGUAGE)
+    t = Translator(lang)
+    if invalid:
+        st.warning(t("app.invalid_params", names="lang"))
+    return t
+
+
+def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str]):
+    _start_single("period", PERIODS, "whole", t("filter.period"), invalid)
+    period = st.sidebar.selectbox(
+        t("filter.period"), PERIODS, key="period", format_func=lambda p: t(f"period.{p}")
+    )
+    _to_url("period", period, "whole")
+    if period != "custom":
+        for key in ("from", "to"):
+            _to_url(key, None, None)
+        start, end = _period_bounds(period, first, data_date)
+        return period, start, end
+    days = [first + dt.timedelta(days=i) for i in range((data_date - first).days + 1)]
+    for key, default in (("from", first), ("to", data_date)):
+        _start_single(key, days, default, t(f"filter.{key}"), invalid, parse=_parse_date)
+    start = st.sidebar.date_input(
+        t("filter.from"), min_value=first, max_value=data_date, key="from", format="DD/MM/YYYY"
+    )
+    end = st.sidebar.date_input(
+        t("filter.to"), min_value=first, max_value=data_date, key="to", format="DD/MM/YYYY"
+    )
+    _to_url("from", start, first)
+    _to_url("to", end, data_date)
+    if start > end:
+        start, end = end, start
+    return period, start, end
+
+
+def _caption(t: Translator, filters: dict[str, Any], names) -> tuple[str, str]:
+    """A caption naming the active filters, and a short ASCII slug for file names."""
+    parts, slug = [], []
+    for key, value in filters.items():
+        if key in ("reached_from", "reached_to") or not value:
+            continue
+        key = key.removeprefix("scope_")  # a user's scope is named like the filter it narrows
+        kind = key if key in names else None
+        shown = [names[kind].get(v, v) if kind else t.category(key, v) for v in value]
+        parts.append(f"{t(f'filter.{key}')}: {', '.join(shown)}")
+        slug.append(f"{key}-{'+'.join(value)}")
+    if "reached_from" in filters:
+        parts.append(
+            f"{t('filter.period')}: {t.date(filters['reached_from'])}"
+            f"–{t.date(filters['reached_to'])}"
+        )
+        slug.append(f"{filters['reached_from']:%Y%m%d}-{filters['reached_to']:%Y%m%d}")
+    return "; ".join(parts) or t("download.all_filters"), "_".join(slug) or "flanders"
