@@ -103,9 +103,8 @@ def _quarantine(result: FileResult, source: Path, docs: Path) -> None:
     try:
         move_to_quarantine(source, result, docs)
     except OSError as exc:
-        log.error(
-            "%s: could not be moved to quarantine (%s)", result.file, failure_cause(exc, docs)
-        )
+        why = exc.strerror or type(exc).__name__  # the system's words, never a file's content
+        log.error("%s: could not be moved to quarantine (%s)", result.file, why)
 
 
 def failure_cause(exc: BaseException, warehouse: Path) -> str:

@@ -184,3 +184,27 @@ def test_one_files_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch
     assert by_status == [("loaded", []), ("refused", ["file.internal_error"])]
     said = json.dumps([f.as_json() for f in result.files]) + _text_of(tmp_path / "w.duckdb")
     assert "85.07.30" not in said and "RuntimeError" in said
+
+
+def test_a_refused_file_that_cannot_be_quarantined_stays_and_is_logged(
+    tmp_path, monkeypatch, caplog
+):
+    """A full quarantine disk: the load is still published, the file waits in the inbox and
+    the log says why in the system's words."""
+    import errno
+
+    from pipelines import load as load_module
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(load_module, "move_to_quarantine", full)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "Jan Peeters lijst.csv").write_text("a,b\n1,2\n")
+    with caplog.at_level("ERROR"):
+        result = run_load(inbox, tmp_path / "w.duckdb", tmp_path / "q")
+    assert [f.status for f in result.files] == ["refused"]
+    assert (inbox / "Jan Peeters lijst.csv").exists()
+    assert "could not be moved to quarantine (No space left on device)" in caplog.text
+    assert "Peeters" not in caplog.text
