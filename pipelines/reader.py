@@ -8,8 +8,9 @@ created in file order, so its row ids follow the file without a numbering pass.
 
 A partner file is untrusted input. Before anything is parsed the file is held to the limits in
 werkpad.config (size, XLSX unpacked size and compression ratio), so a zip bomb or a huge file is
-refused by name; header names are checked for odd characters before any query runs, and every
-name enters SQL only through `quote_ident`. Errors never quote the file's content: DuckDB's own
+refused by name; header names are checked for odd characters before any query runs, and they
+reach DuckDB only as a bound parameter: the reader's statements are fixed text in
+`pipelines/sql/reader/`. Errors never quote the file's content: DuckDB's own
 parse errors carry cell values, so they are caught and replaced by a finding with line numbers
 only, and a header is named by its position, never its text.
 """
@@ -29,13 +30,15 @@ import duckdb
 import polars as pl
 
 from pipelines.findings import Finding, RefusedFile
-from pipelines.macros import quote_ident, sql_list
 from pipelines.privacy import column_label, header_findings
+from pipelines.sql import load_sql
 from werkpad import config
 from werkpad.contract import Contract
 from werkpad.sql import one_row
 
-TABLE = "extract"
+# The row number in the file of a row of table `extract` (header is row 1); the reader's SQL
+# (pipelines/sql/reader/) and the suite's queries use the same expression.
+
 ROW_NUMBER = "(rowid + 2)"
 CHUNK = 1 << 20  # bytes read (or unpacked) at a time when a file is checked before parsing
 
@@ -51,7 +54,7 @@ def read_extract(
 
     `before_parse` runs once the file is within the size limits and before it is parsed: the
     loader starts importing GX there, so a zip bomb never costs the GX import's memory."""
-    con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    _run(con, "drop_tables")
     _check_file_size(path)
     if path.suffix.lower() == ".xlsx":
         check_xlsx_archive(path)
@@ -63,7 +66,7 @@ def read_extract(
         _read_xlsx(con, path, contract)
     else:
         _read_csv(con, path, contract, work_dir)
-    columns = con.table(TABLE).columns
+    columns = con.table("extract").columns
     _check_table_limits(con, columns, contract)
     return columns
 
@@ -168,7 +171,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -
     frame = frame.slice(1).rename(dict(zip(frame.columns, _unique(names), strict=True)))
     con.register("_xlsx_frame", frame)
     try:
-        con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM _xlsx_frame")
+        _run(con, "from_frame")
     finally:
         con.unregister("_xlsx_frame")
 
@@ -290,22 +293,20 @@ def _load_csv(
     names: list[str],
     original: Path | None = None,
 ):
-    columns = "{" + ", ".join(f"{sql_list([n])}: 'VARCHAR'" for n in names) + "}"
-    for table in (TABLE, "reject_errors", "reject_scans"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    _run(con, "drop_tables")
+    columns = dict.fromkeys(names, "VARCHAR")  # a bound map: the names never enter SQL text
     try:
-        con.execute(
-            f"""CREATE TABLE {TABLE} AS
-            SELECT * FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
-                          auto_detect = false, columns = {columns}, store_rejects = true,
-                          null_padding = false, strict_mode = true)""",
-            [str(source), delimiter],
-        )
+        _run(con, "read_csv", path=str(source), delimiter=delimiter, columns=columns)
     except duckdb.Error as exc:  # its message may quote the file: name the type only
         _refuse_mixed_line_endings(original or source)
         raise _refuse(
             "file.unreadable", f"the file could not be parsed as CSV ({type(exc).__name__})"
         ) from None
+
+
+def _run(con: duckdb.DuckDBPyConnection, statement: str, **params: object):
+    """Run `pipelines/sql/reader/<statement>.sql` with named, bound parameters."""
+    return con.execute(load_sql(f"reader/{statement}"), params or None)
 
 
 def mixes_line_endings(path: Path) -> bool:
@@ -334,12 +335,7 @@ def _refuse_mixed_line_endings(path: Path) -> None:
 
 
 def _invalid_utf8(con: duckdb.DuckDBPyConnection) -> bool:
-    return (
-        one_row(
-            con.execute("SELECT count(*) FROM reject_errors WHERE error_type = 'INVALID ENCODING'")
-        )[0]
-        > 0
-    )
+    return one_row(_run(con, "invalid_encoding"))[0] > 0
 
 
 def _sniff_delimiter(header: str, allowed: list[str]) -> str:
@@ -360,9 +356,7 @@ def _sniff_delimiter(header: str, allowed: list[str]) -> str:
 
 
 def _raise_on_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    rejects = con.execute(
-        "SELECT DISTINCT line, error_type FROM reject_errors ORDER BY line"
-    ).fetchall()
+    rejects = _run(con, "rejects").fetchall()
     if rejects:
         _refuse_mixed_line_endings(path)
         kinds = sorted({str(kind).lower() for _, kind in rejects})
@@ -386,7 +380,7 @@ def _check_table_limits(
     con: duckdb.DuckDBPyConnection, columns: list[str], contract: Contract
 ) -> None:
     """Refuse too many rows or an over-long cell (rows and column positions, never the cell)."""
-    rows = one_row(con.execute(f"SELECT count(*) FROM {TABLE}"))[0]
+    rows = one_row(_run(con, "count_rows"))[0]
     if rows > config.MAX_ROWS:
         raise _refuse(
             "file.too_many_rows",
@@ -394,23 +388,19 @@ def _check_table_limits(
         )
     if not columns:
         return
-    lengths = ", ".join(f"coalesce(length({quote_ident(c)}), 0)" for c in columns)
-    too_long = f"FROM {TABLE} WHERE greatest({lengths}) > ?"
-    hits = con.execute(
-        f"SELECT {ROW_NUMBER}, [{lengths}] {too_long} ORDER BY rowid "
-        f"LIMIT {config.MAX_ROWS_IN_REPORT}",
-        [config.MAX_CELL_CHARS],
+    hits = _run(
+        con, "long_cells", max_chars=config.MAX_CELL_CHARS, listed=config.MAX_ROWS_IN_REPORT
     ).fetchall()
     if hits:
-        count = one_row(con.execute(f"SELECT count(*) {too_long}", [config.MAX_CELL_CHARS]))[0]
+        count = hits[0][2]
         positions = sorted(
-            {i for _, sizes in hits for i, n in enumerate(sizes) if n > config.MAX_CELL_CHARS}
+            {i for _, sizes, _ in hits for i, n in enumerate(sizes) if n > config.MAX_CELL_CHARS}
         )
         raise _refuse(
             "file.cell_too_long",
             f"a cell is longer than {config.MAX_CELL_CHARS:,} characters; the contract's "
             "columns hold codes, ids, dates and keys, never free text",
             count=count,
-            rows=tuple(r for r, _ in hits),
+            rows=tuple(r for r, _, _ in hits),
             columns=tuple(column_label(columns, i, contract) for i in positions),
         )

@@ -1,0 +1,3 @@
+-- Data rows in the extract, for the row limit.
+SELECT count(*) AS data_rows
+FROM extract;
