@@ -68,7 +68,7 @@ class Contract:
     title: str
     description: str
     file: dict[str, Any]
-    reference: dict[str, dict[str, str]]
+    reference: dict[str, dict[str, Any]]
     columns: tuple[Column, ...]
     rules: tuple[RowRule, ...]
     privacy: dict[str, Any]
@@ -87,15 +87,19 @@ class Contract:
         return [c.name for c in self.columns if c.target_group]
 
     def categories(self, name: str) -> list[str]:
-        """A grouping's values in the contract's order: a column's values, or the groups a
-        column's `rollup` maps onto (`rollup_as: age_group` on `age_band`)."""
+        """A grouping's values in the contract's order: a column's values, the groups a
+        column's `rollup` maps onto (`rollup_as: age_group` on `age_band`), or the values a
+        reference table declares for one of its columns (`partner_type` of partners)."""
         for column in self.columns:
             if column.name == name:
                 return list(column.values)
         for column in self.columns:
             if column.rollup and name == column.rollup_as:
                 return list(dict.fromkeys(column.rollup.values()))
-        raise KeyError(f"no contract column or rollup gives the grouping {name}")
+        for table in self.reference.values():
+            if name in table.get("values", {}):
+                return [str(v) for v in table["values"][name]]
+        raise KeyError(f"no contract column, rollup or reference table gives the grouping {name}")
 
     def reference_rows(self, table: str) -> list[dict[str, str]]:
         """Rows of a reference table (`projects`, `regions`, `partners`, `provinces`)."""

@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 
 from werkpad.contract import default_contract
-from werkpad.metrics import metric_names
-from werkpad.rendering.charts import CATEGORY_ORDER
+from werkpad.metrics import GROUPABLE, categories, metric_names
 from werkpad.rendering.i18n import LANGUAGES, Translator, translations
 
 
@@ -21,7 +20,7 @@ def test_every_language_has_every_key(lang):
 def test_every_metric_and_category_is_labelled(lang):
     texts = translations(lang)
     missing = [f"metric.{m}" for m in metric_names() if f"metric.{m}" not in texts]
-    kinds = {k: v for k, v in CATEGORY_ORDER.items() if k != "province_code"}
+    kinds = {k: categories(k) for k in GROUPABLE}  # [] for data-valued groupings (partners)
     kinds["benefit_status"] = list(default_contract().column("benefit_status").values)
     missing += [
         f"category.{k}.{v}"

@@ -176,6 +176,30 @@ def identities(path: Path = METRICS_FILE) -> tuple[Identity, ...]:
     return tuple(out)
 
 
+def shown(name: str, path: Path = METRICS_FILE) -> list[str]:
+    """A list of metrics shown together (metrics.yaml `shown`: `overview`, `report`)."""
+    names = list(_spec(path)["shown"][name])
+    unknown = set(names) - {m.name for m in load_metrics(path)}
+    if unknown:
+        raise ValueError(f"shown.{name} names unknown metrics {sorted(unknown)}")
+    return names
+
+
+def is_rate(name: str) -> bool:
+    """A ratio metric, shown as a percentage (a change in percentage points)."""
+    return next(m for m in load_metrics() if m.name == name).type == "ratio"
+
+
+def categories(grouping: str) -> list[str]:
+    """A grouping's values in display order: the contract's (columns, rollups, reference
+    values), else the mart's derived groupings in metrics.yaml `groupings`; [] when the values
+    are data (projects, regions, partners, months)."""
+    try:
+        return default_contract().categories(grouping)
+    except KeyError:
+        return [str(v) for v in (_spec().get("groupings") or {}).get(grouping, [])]
+
+
 def within() -> dict[str, str]:
     """Count -> the count it is a subset of (metrics.yaml `within`), for suppression."""
     return {m.name: m.within for m in load_metrics() if m.within}

@@ -2,19 +2,21 @@
 
 Colours: the Okabe-Ito palette, safe for the common colour-vision deficiencies. A category keeps
 its colour on every page because the colour is taken from the category's position in the data
-contract's list of values (CATEGORY_ORDER), never from the order it appears in a chart. Text is
+contract's list of values (category_order), never from the order it appears in a chart. Text is
 large enough for a projector; every chart has a title and axis labels with units.
 """
 
 from __future__ import annotations
 
 import warnings
+from functools import cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
 from werkpad.contract import default_contract
+from werkpad.metrics import categories
 from werkpad.rendering.i18n import Translator
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -25,36 +27,18 @@ FONT_SIZE = 16  # readable from the back of a steering-committee room
 pio.templates.default = "plotly_white"
 
 
-def _contract_values(column: str) -> list[str]:
-    return list(default_contract().column(column).values)
-
-
-CATEGORY_ORDER: dict[str, list[str]] = {
-    "referral_source": _contract_values("referral_source"),
-    "step_type": _contract_values("step_type"),
-    "end_reason": _contract_values("end_reason"),
-    "gender": _contract_values("gender"),
-    "education_level": _contract_values("education_level"),
-    "job_circuit": _contract_values("job_circuit"),
-    "partner_type": [
-        "mental_health",
-        "welfare",
-        "ocmw",
-        "addiction_care",
-        "rehabilitation",
-        "mutuality",
-        "other",
-    ],
-    "age_group": ["18-29", "30-54", "55+"],
-    "decision_state": ["step_to_work", "no_step_now", "exploring", "not_exploring"],
-    "outcome": ["paid_job", "trajectory", "early_stop", "ended", "in_guidance"],
-    "province_code": [p["province_code"] for p in default_contract().reference_rows("provinces")],
-}
+@cache
+def category_order(kind: str) -> list[str]:
+    """A grouping's values in display order: the contract's or metrics.yaml's list
+    (werkpad.metrics.categories), provinces in reference order; [] for data-valued groupings."""
+    if kind == "province_code":
+        return default_contract().reference_keys("provinces")
+    return categories(kind)
 
 
 def color(kind: str, value: object) -> str:
     """The fixed colour of a category value; neutral grey for an unknown one."""
-    order = CATEGORY_ORDER.get(kind, [])
+    order = category_order(kind)
     return OKABE_ITO[order.index(value) % len(OKABE_ITO)] if value in order else NEUTRAL
 
 
@@ -89,7 +73,7 @@ def bar(
     """One bar per category, coloured by category, largest first."""
     frame = frame.sort(value, descending=not horizontal)
     names = [labels.get(v, v) if labels else t.category(kind, v) for v in frame[kind]]
-    colours = [color(kind, v) if kind in CATEGORY_ORDER else OKABE_ITO[0] for v in frame[kind]]
+    colours = [color(kind, v) if category_order(kind) else OKABE_ITO[0] for v in frame[kind]]
     values = frame[value].to_list()
     trace = (
         go.Bar(x=values, y=names, orientation="h", marker_color=colours)
@@ -119,7 +103,7 @@ def lines(
     for i, ((key,), part) in enumerate(groups.items()):
         name = (labels or {}).get(key, t.category(by, key)) if by else y_label
         # a category keeps its own colour; other groupings (windows, ...) take them in order
-        line_color = color(by, key) if by in CATEGORY_ORDER else OKABE_ITO[i % len(OKABE_ITO)]
+        line_color = color(by, key) if by and category_order(by) else OKABE_ITO[i % len(OKABE_ITO)]
         fig.add_trace(
             go.Scatter(
                 x=part[x].to_list(),
@@ -193,7 +177,7 @@ def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
     ]
     nodes: list[tuple[str, str]] = []
     for column, kind in stages:
-        nodes += [(kind, v) for v in CATEGORY_ORDER[kind] if v in set(frame[column])]
+        nodes += [(kind, v) for v in category_order(kind) if v in set(frame[column])]
     index = {node: i for i, node in enumerate(nodes)}
     source, target, value = [], [], []
     for (a, _), (b, _) in zip(stages, stages[1:], strict=False):
