@@ -3,7 +3,8 @@
 Run through `werkpad serve` (or `streamlit run dashboard/app.py -- --warehouse F`).
 The shell draws the language switch, the global filters and the freshness line, and hands each
 page a Context; a page reads filters -> calls a query function -> calls a chart function.
-To add a page: add a file under views/, a `nav.<name>` label, and an entry in PAGES.
+To add a page: add a file under views/, a `nav.<name>` label, an entry in
+werkpad.access.PAGES and its icon in ICONS.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import shell
+from werkpad.access import PAGES
 
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
-PAGES = [
-    ("overview", ":material/monitoring:"),
-    ("reach", ":material/groups:"),
-    ("conversion", ":material/filter_alt:"),
-    ("referral", ":material/call_split:"),
-    ("outcomes", ":material/work:"),
-    ("data_quality", ":material/fact_check:"),
-]
+# page -> its menu icon; which pages exist and who sees them is werkpad.access.PAGES
+ICONS = {
+    "overview": ":material/monitoring:",
+    "reach": ":material/groups:",
+    "conversion": ":material/filter_alt:",
+    "referral": ":material/call_split:",
+    "outcomes": ":material/work:",
+    "data_quality": ":material/fact_check:",
+}
 
 st.set_page_config(page_title="werkpad", page_icon=":material/monitoring:", layout="wide")
 ctx = shell.build()
@@ -32,12 +35,11 @@ router = st.navigation(
         st.Page(
             PAGES_DIR / f"{name}.py",
             title=t(f"nav.{name}"),
-            icon=icon,
+            icon=ICONS[name],
             url_path=name,
             default=name == "overview",
         )
-        for name, icon in PAGES
-        if ctx is None or name in ctx.pages
+        for name in (ctx.pages if ctx else PAGES)
     ]
 )
 if ctx is None:

@@ -59,9 +59,8 @@ class Context:
 
     @property
     def pages(self) -> tuple[str, ...]:
-        """Funders see aggregates only: no data-quality page (file names, partner detail)."""
-        every = ("overview", "reach", "conversion", "referral", "outcomes", "data_quality")
-        return every if self.user.partner_detail else every[:-1]
+        """The pages the user may open (werkpad.access: funders see no operational page)."""
+        return self.user.pages
 
     def project_rows(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Bookkeeping rows (snapshots, files) of the user's projects; steering sees all."""

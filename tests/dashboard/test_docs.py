@@ -7,23 +7,30 @@ from pathlib import Path
 
 import pytest
 
+from werkpad.access import PAGES
 from werkpad.rendering.i18n import LANGUAGES, translations
 
 VIEWS = Path("dashboard/views")
 
 
 def _pages() -> list[str]:
+    return list(PAGES)
+
+
+def _icons() -> list[str]:
+    """The pages app.py has a menu icon for (read, not imported: importing runs the app)."""
     tree = ast.parse(Path("dashboard/app.py").read_text(encoding="utf-8"))
-    pages = next(
+    icons = next(
         n
         for n in tree.body
-        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "ICONS"
     )
-    return [elt.elts[0].value for elt in pages.value.elts]
+    assert isinstance(icons.value, ast.Dict)
+    return [k.value for k in icons.value.keys if isinstance(k, ast.Constant)]
 
 
 def test_every_view_file_is_routed():
-    assert sorted(_pages()) == sorted(p.stem for p in VIEWS.glob("*.py"))
+    assert sorted(_pages()) == sorted(p.stem for p in VIEWS.glob("*.py")) == sorted(_icons())
 
 
 @pytest.mark.parametrize("page", _pages())
