@@ -38,12 +38,6 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "step_type": ("step_type", "stepped"),
     "job_circuit": ("job_circuit", "job_started"),
 }
-HEADLINE = ["reached", "exploring", "decided", "stepped", "job_started", "sustained_3m"]
-RATES = {
-    "step_rate": ("stepped", "decided"),
-    "nec_share": ("nec_jobs", "job_started"),
-    "sustained_rate": ("sustained_3m", "job_started"),
-}
 
 
 @dataclass(frozen=True)
@@ -114,25 +108,31 @@ def suppressed_headline(con, filters: dict, threshold: int) -> dict[str, Any]:
     """Headline figures as published (werkpad.figures): the dashboard's for the same
     selection, small counts, small steps between funnel counts and complements withheld."""
     shown = figures.headline(con, filters, threshold)
-    return {k: shown[k] for k in [*HEADLINE, "nec_jobs", *RATES]}
+    return {k: shown[k] for k in [*metrics.shown("report"), *metrics.FUNNEL]}
 
 
 def _month_series(con, filters: dict, threshold: int) -> pl.DataFrame:
-    rows = metrics.compute(con, filters, ["reached_month"], ["reached"])
-    counts, _ = disclosure.suppress_counts([r["reached"] for r in rows], threshold)
+    """People reached per month as published (the dashboard's trend for the same selection)."""
+    rows = figures.grouped(con, filters, ["reached_month"], ["reached"], threshold)
     return pl.DataFrame(
-        {"reached_month": [r["reached_month"] for r in rows], "reached": counts},
+        {
+            "reached_month": [r["reached_month"] for r in rows],
+            "reached": [r["reached"] for r in rows],
+        },
         schema={"reached_month": pl.Date, "reached": pl.Int64},
     )
 
 
 def _summary_pdf(headline: dict, t: Translator, title: str, caption: str) -> bytes:
     """One A4 page: the headline figures in a table, the data date and the footnote."""
-    labels = [t.metric(k) for k in [*HEADLINE, *RATES]]
+    names = metrics.shown("report")
+    labels = [t.metric(k) for k in names]
     values = [
-        t.count(headline[k]) if headline[k] is not None else disclosure.SYMBOL for k in HEADLINE
+        disclosure.SYMBOL
+        if headline[k] is None
+        else (t.rate if metrics.is_rate(k) else t.count)(headline[k])
+        for k in names
     ]
-    values += [t.rate(headline[k]) if headline[k] is not None else disclosure.SYMBOL for k in RATES]
     fig = go.Figure(
         go.Table(
             header={
@@ -182,7 +182,7 @@ def build_pack(
     )
     participants = participants_table(con, filters, t, threshold)
     headline = suppressed_headline(con, filters, threshold)
-    steps = [(t.metric(k), headline[k]) for k in HEADLINE[:5] if headline[k] is not None]
+    steps = [(t.metric(k), headline[k]) for k in metrics.FUNNEL if headline[k] is not None]
     figures = {
         "funnel": charts.funnel(steps, t, t("overview.funnel_title")),
         "reached_per_month": charts.lines(

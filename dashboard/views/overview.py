@@ -4,20 +4,11 @@ import streamlit as st
 
 from dashboard import data, downloads
 from dashboard.shell import context
+from werkpad import metrics
 from werkpad.metrics import FUNNEL
 from werkpad.rendering import charts
 
-HEADLINE = [
-    "reached",
-    "exploring",
-    "decided",
-    "stepped",
-    "step_rate",
-    "job_started",
-    "nec_share",
-    "sustained_3m",
-]
-RATES = {"step_rate", "nec_share"}
+HEADLINE = metrics.shown("overview")  # the KPI cards, in order (metrics.yaml `shown`)
 
 ctx = context()
 t = ctx.t
@@ -29,13 +20,13 @@ if now["reached"] == 0:  # None is a withheld (small) count, not an empty select
     st.stop()
 for row in (HEADLINE[:4], HEADLINE[4:]):
     for column, name in zip(st.columns(4), row, strict=True):
-        fmt = t.rate if name in RATES else t.count
+        fmt = t.rate if metrics.is_rate(name) else t.count
         delta = None
         if before and now[name] is not None and before[name] is not None:
             change = now[name] - before[name]
-            delta = (t.number(100 * change) + " pp") if name in RATES else t.count(change)
+            delta = (t.number(100 * change) + " pp") if metrics.is_rate(name) else t.count(change)
         column.metric(
-            t.metric(name), fmt(now[name]), delta=delta, help=t(f"metric.{name}"), border=True
+            t.metric(name), fmt(now[name]), delta=delta, help=t(f"metric_help.{name}"), border=True
         )
 steps = [(t.metric(name), now[name]) for name in FUNNEL]
 funnel = charts.funnel(steps, t, t("overview.funnel_title"))

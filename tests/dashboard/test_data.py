@@ -201,7 +201,10 @@ def test_the_pack_publishes_what_the_dashboard_shows(
 ):
     """One layer of published figures: the dashboard's headline and the report pack's agree,
     withheld counts included, for the same selection and threshold."""
-    from werkpad.report_pack import HEADLINE, build_pack
+    from werkpad.metrics import shown as shown_metrics
+    from werkpad.report_pack import build_pack
+
+    HEADLINE = shown_metrics("report")
     from werkpad.warehouse import connect_read_only
 
     shown = data.headline(live, data.freeze(period | filters | scope), THRESHOLD)
