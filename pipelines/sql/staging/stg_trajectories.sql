@@ -1,41 +1,14 @@
 -- Trajectories of each project's live snapshot, one row per trajectory. raw.trajectories is
--- already in contract types (the loader parses dates and booleans once, when it validates), so
--- staging only names and orders the columns the marts build on.
+-- already in contract types (the loader parses dates and booleans once, when it validates)
+-- and its columns are the contract's, named as the contract names them. Staging passes every
+-- contract column through, so a column the contract gains (a new target-group flag) reaches
+-- the marts and the metrics without a change here; only load bookkeeping is left behind.
 WITH source AS (
     SELECT * FROM raw.trajectories
 ),
 
 renamed AS (
-    SELECT
-        extract_date,
-        project_code,
-        trajectory_id,
-        client_key,
-        region_code,
-        partner_code,
-        referral_source,
-        gender,
-        age_band,
-        education_level,
-        benefit_status,
-        mental_health,
-        addiction,
-        physical_disability,
-        migration_background,
-        reached_on,
-        exploration_started_on,
-        decision_on,
-        decision,
-        step_type,
-        trajectory_started_on,
-        job_started_on,
-        job_circuit,
-        employed_3m,
-        ended_on,
-        end_reason,
-        warm_handover,
-        _source_file,
-        _loaded_at
+    SELECT * EXCLUDE (_source_row, _source_sha256)
     FROM source
 )
 
