@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import shell
-from werkpad.access import PAGES
+from werkpad.access import OPERATIONAL_PAGES, PAGES
 
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 # page -> its menu icon; which pages exist and who sees them is werkpad.access.PAGES
@@ -43,5 +43,11 @@ router = st.navigation(
     ]
 )
 if ctx is None:
+    st.stop()
+# A page about the selection's figures says in words why there are none, instead of drawing
+# empty axes (and instead of a chart library's error on an empty frame).
+if router.url_path not in OPERATIONAL_PAGES and (reason := ctx.nothing_to_show()):
+    st.title(router.title)
+    st.info(t(f"app.{reason}"), icon=":material/info:")
     st.stop()
 router.run()

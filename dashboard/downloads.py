@@ -61,8 +61,18 @@ def _buttons(
         )
 
 
+def _nothing_to_draw(frame: pl.DataFrame) -> bool:
+    """No rows, or no number in any numeric column (all withheld)."""
+    numeric = [c for c, kind in frame.schema.items() if kind.is_numeric()]
+    return frame.is_empty() or all(frame[c].null_count() == frame.height for c in numeric)
+
+
 def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
-    """Show a chart with PNG, SVG and CSV downloads of exactly what it shows."""
+    """Show a chart with PNG, SVG and CSV downloads of exactly what it shows; a chart with
+    nothing to draw (no rows, or every value withheld) is a sentence saying so instead."""
+    if _nothing_to_draw(frame):
+        st.info(f"{fig.layout.title.text}: {ctx.t('app.chart_empty')}", icon=":material/info:")
+        return
     st.plotly_chart(fig, key=f"chart-{name}")
     _buttons(
         name,

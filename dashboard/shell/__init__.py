@@ -82,6 +82,15 @@ class Context:
         chosen = self.filters if filters is None else filters | scope_filters(self.user)
         return data.headline(self.version, data.freeze(chosen), self.threshold)
 
+    def nothing_to_show(self) -> str | None:
+        """Why the selection has no figures to draw: `no_data` (nobody in it) or
+        `all_withheld` (its count of people reached is withheld, so is every count within it);
+        None when there is something to show."""
+        reached = self.headline()["reached"]
+        if reached == 0:
+            return "no_data"
+        return "all_withheld" if reached is None else None
+
     def grouped(self, group_by: tuple[str, ...], only: tuple[str, ...]) -> pl.DataFrame:
         """Metrics per group for the page's filters, in the user's scope, suppressed if due."""
         return data.grouped(self.version, self.key, group_by, only, self.threshold)

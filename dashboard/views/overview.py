@@ -15,9 +15,6 @@ t = ctx.t
 st.title(t("nav.overview"))
 now = ctx.headline()
 before = ctx.headline(ctx.previous) if ctx.previous else None
-if now["reached"] == 0:  # None is a withheld (small) count, not an empty selection
-    st.info(t("app.no_data"))
-    st.stop()
 for row in (HEADLINE[:4], HEADLINE[4:]):
     for column, name in zip(st.columns(4), row, strict=True):
         fmt = t.rate if metrics.is_rate(name) else t.count
