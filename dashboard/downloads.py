@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -123,22 +124,27 @@ def table(
     )
 
 
+def pack_arguments(ctx: Context, first: dt.date) -> dict[str, Any]:
+    """build_pack's arguments for what the page shows: every active filter, the period
+    (the whole data when none is chosen) and the user's scope."""
+    chosen = {k: v for k, v in ctx.filters.items() if not k.startswith("scope_")}
+    return {
+        "period_from": chosen.pop("reached_from", first),
+        "period_to": chosen.pop("reached_to", ctx.data_date),
+        "filters": chosen,
+        "lang": ctx.t.lang,
+        "scope": scope_filters(ctx.user),
+    }
+
+
 def report_pack(ctx: Context, first: dt.date) -> None:
-    """The funder report pack for the period and projects in view (suppressed, threshold 10)."""
+    """The funder report pack for exactly the selection in view (suppressed, threshold 10)."""
     from werkpad.report_pack import build_pack
 
     def make() -> bytes:
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "pack.zip"
-            build_pack(
-                data.cursor(ctx.version),
-                out,
-                ctx.filters.get("reached_from", first),
-                ctx.filters.get("reached_to", ctx.data_date),
-                ctx.filters.get("project") or None,
-                lang=ctx.t.lang,
-                scope=scope_filters(ctx.user),
-            )
+            build_pack(data.cursor(ctx.version), out, **pack_arguments(ctx, first))
             return out.read_bytes()
 
     st.download_button(

@@ -151,9 +151,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     con = connect_read_only(args.warehouse)
     try:
+        filters = {"province": args.province or [], "region": args.region or []}
         pack = build_pack(
-            con, args.out, args.period_from, args.period_to, args.project, args.threshold, args.lang
-        )
+            con, args.out, args.period_from, args.period_to, args.project, args.threshold,
+            args.lang, filters=filters,
+        )  # fmt: skip
     finally:
         con.close()
     print(f"{pack.path} ({pack.withheld} figures withheld below {args.threshold})")
@@ -468,6 +470,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="only this project (repeatable); default all",
     )
+    for name, what in (("province", "province"), ("region", "subregion")):
+        rep.add_argument(
+            f"--{name}",
+            action="append",
+            metavar="CODE",
+            help=f"only this {what} (repeatable); default all",
+        )
     rep.add_argument("--out", type=Path, required=True, help="the ZIP file to write")
     rep.add_argument(
         "--threshold",

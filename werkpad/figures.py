@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from werkpad import disclosure, metrics
+from werkpad.sql import load_sql
 
 Filters = Mapping[str, Any]
 
@@ -171,3 +172,13 @@ def table(
         rows, group_by, counts, threshold, metrics.parents(), metrics.within(), known
     )
     return suppress_rows(rows, threshold)
+
+
+def reference_names(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Code -> name of every province, region, project and partner, for captions."""
+    queries = {"province": "provinces", "region": "regions", "project": "projects",
+               "partner": "partners"}  # fmt: skip
+    return {
+        kind: {row[0]: row[1] for row in con.execute(load_sql(f"queries/{query}")).fetchall()}
+        for kind, query in queries.items()
+    }

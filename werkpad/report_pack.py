@@ -26,6 +26,7 @@ from werkpad import disclosure, figures, metrics
 from werkpad.contract import default_contract
 from werkpad.rendering import charts, safe
 from werkpad.rendering.i18n import Translator
+from werkpad.rendering.selection import describe
 from werkpad.sql import load_sql, one_row
 
 # section -> (grouping, metric counted), in ESF+ order; the categories and their order come
@@ -163,19 +164,23 @@ def build_pack(
     threshold: int = disclosure.REPORT_THRESHOLD,
     lang: str = "nl",
     scope: dict[str, list[str]] | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> Pack:
-    """Write the report pack ZIP to `out` and return what is in it; `scope` narrows it to a
-    user's provinces or projects (werkpad.access.scope_filters)."""
+    """Write the report pack ZIP to `out` and return what is in it.
+
+    The pack is the selection on screen: `filters` are any of the metrics layer's filters
+    (province, region, gender, target group, ...), `projects` and the period narrow them, and
+    `scope` is the user's (werkpad.access.scope_filters), added with AND. The caption names
+    exactly that selection, in the words the dashboard uses (werkpad.rendering.selection)."""
     t = Translator(lang, missing=disclosure.SYMBOL)
-    filters = {"reached_from": period_from, "reached_to": period_to, "project": projects or []}
+    filters = dict(filters or {}) | {"reached_from": period_from, "reached_to": period_to}
+    if projects:
+        filters["project"] = list(projects)
     filters |= scope or {}
     data_date = one_row(con.execute(load_sql("queries/data_dates")))[2]
-    shown_scope = ", ".join(projects) if projects else t("download.all_filters")
     caption = t(
         "report.caption",
-        start=t.date(period_from),
-        end=t.date(period_to),
-        scope=shown_scope,
+        selection=describe(t, filters, figures.reference_names(con))[0],
         date=t.date(data_date),
         threshold=threshold,
         symbol=disclosure.SYMBOL,
@@ -183,7 +188,7 @@ def build_pack(
     participants = participants_table(con, filters, t, threshold)
     headline = suppressed_headline(con, filters, threshold)
     steps = [(t.metric(k), headline[k]) for k in metrics.FUNNEL if headline[k] is not None]
-    figures = {
+    images = {
         "funnel": charts.funnel(steps, t, t("overview.funnel_title")),
         "reached_per_month": charts.lines(
             _month_series(con, filters, threshold),
@@ -213,7 +218,7 @@ def build_pack(
         # text cells never formulas, numbers stay numbers (werkpad.rendering.safe)
         pack.writestr("esf_participants.csv", safe.csv_bytes(table, caption))
         pack.writestr("esf_participants.xlsx", safe.xlsx_bytes(table, caption, "participants"))
-        for name, fig in figures.items():
+        for name, fig in images.items():
             for fmt in ("png", "svg"):
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))
         pack.writestr("summary.pdf", _summary_pdf(headline, t, t("report.title"), caption))

@@ -24,7 +24,6 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.shell.filters import (
-    _caption,
     _language,
     _multi_options,
     _named,
@@ -38,6 +37,7 @@ from dashboard.shell.signin import _STATE_KEY, _login, _logout, _oidc_configured
 from werkpad import disclosure
 from werkpad.access import User, scope_filters
 from werkpad.rendering.i18n import Translator
+from werkpad.rendering.selection import describe
 
 __all__ = ["Context", "Translator", "build", "context"]
 
@@ -186,7 +186,7 @@ def build() -> Context | None:
         filters,
         previous,
         data_date,
-        *_caption(t, filters, names),
+        *describe(t, filters, names),
         names=names,
         user=user,
         projects=projects,

@@ -169,23 +169,3 @@ def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str
     if start > end:
         start, end = end, start
     return period, start, end
-
-
-def _caption(t: Translator, filters: dict[str, Any], names) -> tuple[str, str]:
-    """A caption naming the active filters, and a short ASCII slug for file names."""
-    parts, slug = [], []
-    for key, value in filters.items():
-        if key in ("reached_from", "reached_to") or not value:
-            continue
-        key = key.removeprefix("scope_")  # a user's scope is named like the filter it narrows
-        kind = key if key in names else None
-        shown = [names[kind].get(v, v) if kind else t.category(key, v) for v in value]
-        parts.append(f"{t(f'filter.{key}')}: {', '.join(shown)}")
-        slug.append(f"{key}-{'+'.join(value)}")
-    if "reached_from" in filters:
-        parts.append(
-            f"{t('filter.period')}: {t.date(filters['reached_from'])}"
-            f"–{t.date(filters['reached_to'])}"
-        )
-        slug.append(f"{filters['reached_from']:%Y%m%d}-{filters['reached_to']:%Y%m%d}")
-    return "; ".join(parts) or t("download.all_filters"), "_".join(slug) or "flanders"
