@@ -14,6 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from werkpad import disclosure
+from werkpad.rendering.i18n import Translator
 from werkpad.report_pack import build_pack
 from werkpad.warehouse import connect_read_only
 
@@ -87,13 +88,17 @@ def test_csv_matches_xlsx_and_carries_the_caption(pack):
     assert csv["shown"].to_list() == pack.participants["shown"].to_list()
 
 
-def test_pdf_is_one_page_with_the_figures(pack):
+def test_pdf_is_a_typeset_summary_of_the_figures(pack):
+    """At most two A4 pages with the programme, the figures, their definitions and metadata."""
     reader = PdfReader(io.BytesIO(zipfile.ZipFile(pack.path).read("summary.pdf")))
-    assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
-    assert "Rapportpakket" in text and "31/12/2023" in text
+    assert 1 <= len(reader.pages) <= 2
+    assert reader.metadata is not None and reader.metadata.title == "Rapportpakket voor financiers"
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Rapportpakket" in text and "31/12/2023" in text and "We Go To Work Limburg" in text
     reached = pack.headline["reached"]
     assert f"{reached:,}".replace(",", ".") in text
+    assert Translator("nl")("metric_help.step_rate")[:40] in text  # a definition
+    assert "pagina 1 / " in text
 
 
 def test_images_decode(pack):

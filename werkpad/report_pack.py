@@ -3,9 +3,11 @@
 Holds (a) an ESF+-style participants table (by gender, age group, education level, benefit
 status and target group; results on leaving: step towards work by type, in education or
 training, in employment NEC/SEC, sustained at 3 months) as XLSX and CSV, (b) the headline
-charts as PNG and SVG, (c) a one-page PDF summary with the headline figures and the data
-date. Every count goes through werkpad.disclosure with the report threshold; withheld figures
-show the symbol and a footnote explains it. Figures come from the metrics layer only.
+charts as PNG and SVG, (c) a PDF of at most two A4 pages typeset by Typst
+(werkpad.rendering.pdf): programme and projects, the selection, headline figures with their
+definitions, the funnel and monthly trend, a per-project table and the ESF+ breakdown.
+Every count goes through werkpad.figures with the report threshold; withheld figures show
+the symbol and a footnote explains it. Figures come from the metrics layer only.
 
 Used by `werkpad report` and by the dashboard's report button.
 """
@@ -26,6 +28,7 @@ from werkpad import disclosure, figures, metrics
 from werkpad.contract import default_contract
 from werkpad.rendering import charts, safe
 from werkpad.rendering.i18n import Translator
+from werkpad.rendering.pdf import CHART_SIZE, LABEL_KEYS, Summary, summary_pdf
 from werkpad.rendering.selection import describe
 from werkpad.sql import load_sql, one_row
 
@@ -78,20 +81,18 @@ def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.
             {"section": section, "category": "total", "label": t.metric(metric),
              "count": shown[metric]}
         )  # fmt: skip
-        if section == "step_type":
-            training = next(
-                r for r in rows if r["section"] == section and r["category"] == "training"
-            )
-            rows.append(
-                {"section": "results", "category": "in_education_or_training",
-                 "label": t("report.in_training"), "count": training["count"]}
-            )  # fmt: skip
     for flag in default_contract().target_groups:
         group = figures.headline(con, filters | {"target_group": [flag]}, threshold)
         rows.append(
             {"section": "target_group", "category": flag,
              "label": t.category("target_group", flag), "count": group["reached"]}
         )  # fmt: skip
+    # results on leaving, together at the end: in training (a step type), sustained jobs
+    training = next(r for r in rows if r["section"] == "step_type" and r["category"] == "training")
+    rows.append(
+        {"section": "results", "category": "in_education_or_training",
+         "label": t("report.in_training"), "count": training["count"]}
+    )  # fmt: skip
     rows.append(
         {"section": "results", "category": "sustained_3m", "label": t.metric("sustained_3m"),
          "count": shown["sustained_3m"]}
@@ -124,35 +125,76 @@ def _month_series(con, filters: dict, threshold: int) -> pl.DataFrame:
     )
 
 
-def _summary_pdf(headline: dict, t: Translator, title: str, caption: str) -> bytes:
-    """One A4 page: the headline figures in a table, the data date and the footnote."""
-    names = metrics.shown("report")
-    labels = [t.metric(k) for k in names]
-    values = [
-        disclosure.SYMBOL
-        if headline[k] is None
-        else (t.rate if metrics.is_rate(k) else t.count)(headline[k])
-        for k in names
+# the per-project table of the PDF: these metrics per project, as published
+PROJECT_COLUMNS = ("reached", "decided", "stepped", "step_rate", "job_started")
+
+
+def _shown(t: Translator, name: str, value: Any) -> str:
+    """A published figure as text: Belgian count or percentage, the symbol when withheld."""
+    if value is None:
+        return disclosure.SYMBOL
+    return (t.rate if metrics.is_rate(name) else t.count)(value)
+
+
+def _programme(con, filters: dict, names: dict[str, dict[str, str]]) -> str:
+    """The programmes and projects the selection covers, named as in the reference tables."""
+    rows = metrics.compute(con, filters, ["project_code"], ["reached"])
+    codes = [r["project_code"] for r in rows if r["reached"]]
+    programmes = sorted({str(r[3]) for r in con.execute(load_sql("queries/projects")).fetchall()
+                         if r[0] in codes})  # fmt: skip
+    projects = ", ".join(names["project"].get(c, c) for c in codes)
+    return " — ".join(p for p in (", ".join(programmes), projects) if p)
+
+
+def _project_table(con, filters, t, threshold, names) -> tuple[list[str], list[list[str]]]:
+    rows = figures.grouped(con, filters, ["project_code"], list(PROJECT_COLUMNS), threshold)
+    header = [t("filter.project"), *(t.metric(m) for m in PROJECT_COLUMNS)]
+    body = [
+        [names["project"].get(r["project_code"], r["project_code"]),
+         *(_shown(t, m, r[m]) for m in PROJECT_COLUMNS)]
+        for r in rows
+    ]  # fmt: skip
+    return header, body
+
+
+def _untitled_svg(fig: go.Figure) -> str:
+    """The chart as SVG for the PDF, which sets the chart's title as its caption."""
+    bare = go.Figure(fig).update_layout(title_text="", margin={"t": 20})
+    return charts.export_image(bare, "svg", None, *CHART_SIZE).decode()
+
+
+def _summary(con, filters, t, threshold, caption_parts, participants, headline, images) -> Summary:
+    """The PDF's content: every figure as published, every text in the reader's language."""
+    names = figures.reference_names(con)
+    header, projects = _project_table(con, filters, t, threshold, names)
+    esf = [
+        (t(f"report.section.{r['section']}"), r["label"], _shown(t, "reached", r["count"]))
+        for r in participants.iter_rows(named=True)
     ]
-    fig = go.Figure(
-        go.Table(
-            header={
-                "values": [t("report.figure"), t("report.value")],
-                "font": {"size": 16},
-                "align": "left",
-                "height": 34,
-            },
-            cells={"values": [labels, values], "font": {"size": 15}, "align": "left", "height": 32},
-        )
+    return Summary(
+        lang=t.lang,
+        title=t("report.title"),
+        programme=_programme(con, filters, names),
+        selection=caption_parts["selection"],
+        data_date=caption_parts["date"],
+        vintage=t("report.pdf.vintage_current"),
+        headline=[
+            (t.metric(k), _shown(t, k, headline[k]), t(f"metric_help.{k}"))
+            for k in metrics.shown("report")
+        ],
+        projects_header=header,
+        projects=projects,
+        esf=esf,
+        charts=[
+            (
+                images[name].layout.title.text,
+                charts.export_image(images[name], "svg", None, *CHART_SIZE).decode(),
+            )
+            for name in ("funnel", "reached_per_month")
+        ],  # fmt: skip
+        note=t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
+        labels={key: t(f"report.pdf.{key}") for key in LABEL_KEYS},
     )
-    fig.update_layout(
-        title={"text": title, "font": {"size": 22}},
-        width=794,
-        height=1123,
-        margin={"l": 50, "r": 50, "t": 110, "b": 300},
-    )
-    charts.add_caption(fig, caption, y=-0.05)
-    return charts.export_image(fig, "pdf", width=794, height=1123)
 
 
 def build_pack(
@@ -178,13 +220,11 @@ def build_pack(
         filters["project"] = list(projects)
     filters |= scope or {}
     data_date = one_row(con.execute(load_sql("queries/data_dates")))[2]
-    caption = t(
-        "report.caption",
-        selection=describe(t, filters, figures.reference_names(con))[0],
-        date=t.date(data_date),
-        threshold=threshold,
-        symbol=disclosure.SYMBOL,
-    )
+    caption_parts = {
+        "selection": describe(t, filters, figures.reference_names(con))[0],
+        "date": t.date(data_date),
+    }
+    caption = t("report.caption", **caption_parts, threshold=threshold, symbol=disclosure.SYMBOL)
     participants = participants_table(con, filters, t, threshold)
     headline = suppressed_headline(con, filters, threshold)
     steps = [(t.metric(k), headline[k]) for k in metrics.FUNNEL if headline[k] is not None]
@@ -221,7 +261,10 @@ def build_pack(
         for name, fig in images.items():
             for fmt in ("png", "svg"):
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))
-        pack.writestr("summary.pdf", _summary_pdf(headline, t, t("report.title"), caption))
+        summary = _summary(
+            con, filters, t, threshold, caption_parts, participants, headline, images
+        )
+        pack.writestr("summary.pdf", summary_pdf(summary))
         pack.writestr("README.txt", f"{t('report.title')}\n\n{caption}\n")
     withheld = int(participants["count"].null_count())
     return Pack(out, participants, headline, withheld)

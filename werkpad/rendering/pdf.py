@@ -26,8 +26,9 @@ from typing import Any
 
 import typst
 
+from werkpad.rendering.i18n import LANGUAGES  # each is set as Typst's text language
+
 TEMPLATE = Path(__file__).parent / "templates" / "summary.typ"
-LANGUAGES = ("nl", "fr", "en")  # Typst text languages the template sets (hyphenation, quotes)
 ESF_COLUMNS = 3  # the ESF+ breakdown (~30 rows) side by side, so it fits page 2 with the rest
 SECTION_HEAD_ROWS = 2  # a section's heading and the gap under it, counted as table rows
 # The size (px) to export charts at: two sit side by side, about 85 mm wide, and plotly's
