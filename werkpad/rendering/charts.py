@@ -8,6 +8,7 @@ large enough for a projector; every chart has a title and axis labels with units
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from functools import cache
 
@@ -15,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from werkpad import disclosure
 from werkpad.contract import default_contract
 from werkpad.metrics import categories
 from werkpad.rendering.i18n import Translator
@@ -54,6 +56,47 @@ def _layout(fig: go.Figure, title: str, x: str = "", y: str = "") -> go.Figure:
     return fig
 
 
+def _shown(t: Translator, value: float | None, percent: bool = False) -> str:
+    """A value as a person reads it: Belgian count or percentage, the symbol when withheld."""
+    if value is None:
+        return disclosure.SYMBOL
+    return t.rate(value) if percent else t.count(value)
+
+
+def _label(t: Translator, value: object) -> str:
+    """An x value in words: a month in the user's language, anything else as it is."""
+    return t.month(value) if isinstance(value, dt.date) else str(value)
+
+
+def _escape(text: object) -> str:
+    """Plotly reads tags in hover text: a name from the data is text, never markup."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _count_axis(fig: go.Figure, axis: str) -> None:
+    """Counts start at zero (a 190-240 axis makes a dip look like a collapse), in whole
+    numbers with the language's thousands separator."""
+    fig.update_layout({f"{axis}axis": {"rangemode": "tozero", "tickformat": ",d"}})
+
+
+def _percent_axis(fig: go.Figure, axis: str, t: Translator, top: float | None = None) -> None:
+    """A 0-based percentage axis with Belgian tick labels (40 %), every 10 or 20 points."""
+    highest = top or 1.0
+    ticks = [i / 10 for i in range(0, 11, 2 if highest > 0.5 else 1) if i / 10 <= highest]
+    settings = {"rangemode": "tozero", "tickvals": ticks, "ticktext": [t.share(v) for v in ticks]}
+    if top:
+        settings["range"] = [0, top]
+    fig.update_layout({f"{axis}axis": settings})
+
+
+def _note_withheld(fig: go.Figure, t: Translator, values: list) -> go.Figure:
+    """Say under a chart that some values are withheld, when they are."""
+    if any(v is None for v in values):
+        fig.update_layout(legend_title_text="")
+        add_caption(fig, t("chart.withheld", symbol=disclosure.SYMBOL), y=-0.12)
+    return fig
+
+
 def _separators(fig: go.Figure, t: Translator) -> go.Figure:
     """Decimal and thousands separators of the language: nl 1.234,5; fr 1 234,5; en 1,234.5."""
     fig.update_layout(separators={"nl": ",.", "fr": ", ", "en": ".,"}[t.lang])
@@ -70,19 +113,26 @@ def bar(
     labels: dict[str, str] | None = None,
     horizontal: bool = True,
 ) -> go.Figure:
-    """One bar per category, coloured by category, largest first."""
-    frame = frame.sort(value, descending=not horizontal)
+    """One bar per category, coloured by category, largest first; a withheld count is an
+    empty bar labelled with the symbol, so the category stays visible as withheld."""
+    frame = frame.sort(value, descending=not horizontal, nulls_last=not horizontal)
     names = [labels.get(v, v) if labels else t.category(kind, v) for v in frame[kind]]
     colours = [color(kind, v) if category_order(kind) else OKABE_ITO[0] for v in frame[kind]]
     values = frame[value].to_list()
+    text = [_shown(t, v) for v in values]
+    bars = [v or 0 for v in values]
+    common = {"marker_color": colours, "text": text, "textposition": "outside",
+              "cliponaxis": False, "hovertemplate": "%{customdata}: %{text}<extra></extra>",
+              "customdata": [_escape(n) for n in names]}  # fmt: skip
     trace = (
-        go.Bar(x=values, y=names, orientation="h", marker_color=colours)
+        go.Bar(x=bars, y=names, orientation="h", **common)
         if horizontal
-        else go.Bar(x=names, y=values, marker_color=colours)
+        else go.Bar(x=names, y=bars, **common)
     )
     fig = go.Figure(trace)
     fig = _layout(fig, title, *((x_label, "") if horizontal else ("", x_label)))
-    return _separators(fig, t)
+    _count_axis(fig, "x" if horizontal else "y")
+    return _note_withheld(_separators(fig, t), t, values)
 
 
 def lines(
@@ -100,7 +150,9 @@ def lines(
     """A line per group (or one line) over x."""
     fig = go.Figure()
     groups = frame.partition_by(by, maintain_order=True, as_dict=True) if by else {(None,): frame}
+    withheld: list[tuple[object, object]] = []
     for i, ((key,), part) in enumerate(groups.items()):
+        part = part.sort(x)  # points in x order: a line never zigzags back in time
         name = (labels or {}).get(key, t.category(by, key)) if by else y_label
         # a category keeps its own colour; other groupings (windows, ...) take them in order
         line_color = color(by, key) if by and category_order(by) else OKABE_ITO[i % len(OKABE_ITO)]
@@ -111,12 +163,31 @@ def lines(
                 mode="lines+markers",
                 name=name,
                 line={"color": line_color, "width": 3},
+                connectgaps=False,  # a withheld point is a gap, never a line drawn across it
+                customdata=[f"{_escape(name)}<br>{_label(t, v)}" for v in part[x]],
+                text=[_shown(t, v, percent) for v in part[y]],
+                hovertemplate="%{customdata}: %{text}<extra></extra>",
+            )
+        )
+        withheld += [(v, name) for v, n in zip(part[x], part[y], strict=True) if n is None]
+    if withheld:  # an x on the axis where a value is withheld: "no activity" is never implied
+        fig.add_trace(
+            go.Scatter(
+                x=[v for v, _ in withheld],
+                y=[0] * len(withheld),
+                mode="markers",
+                marker={"symbol": "x", "size": 11, "color": NEUTRAL},
+                name=t("chart.withheld", symbol=disclosure.SYMBOL),
+                customdata=[f"{_escape(n)} {_label(t, v)}" for v, n in withheld],
+                hovertemplate="%{customdata}: " + disclosure.SYMBOL + "<extra></extra>",
             )
         )
     fig = _layout(fig, title, x_label, y_label)
     _localise_dates(fig, frame[x], t)
     if percent:
-        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+        _percent_axis(fig, "y", t)
+    else:
+        _count_axis(fig, "y")
     return _separators(fig, t)
 
 
@@ -132,11 +203,15 @@ def _localise_dates(fig: go.Figure, values: pl.Series, t: Translator) -> None:
 
 def funnel(steps: list[tuple[str, int]], t: Translator, title: str) -> go.Figure:
     """The journey funnel; each bar shows its share of the first step."""
+    first = steps[0][1] if steps else 0
+    text = [f"{t.count(n)} ({t.rate(n / first) if first else disclosure.SYMBOL})" for _, n in steps]
     fig = go.Figure(
         go.Funnel(
             y=[name for name, _ in steps],
             x=[n for _, n in steps],
-            textinfo="value+percent initial",
+            text=text,
+            textinfo="text",
+            hovertemplate="%{y}: %{text}<extra></extra>",
             marker={"color": OKABE_ITO[: len(steps)]},
         )
     )
@@ -163,8 +238,15 @@ def rates_with_interval(
             },
         )
     )
+    fig.update_traces(
+        text=[
+            f"{t.rate(r)} ({t.rate(lo)}–{t.rate(hi)})"
+            for r, lo, hi in frame.select(rate, f"{rate}_low", f"{rate}_high").iter_rows()
+        ],
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    )
     fig = _layout(fig, title, t("axis.rate"), "")
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    _percent_axis(fig, "x", t, top=1.0)
     return _separators(fig, t)
 
 
@@ -192,8 +274,14 @@ def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
                 "label": [t.category(kind, v) for kind, v in nodes],
                 "color": [color(kind, v) for kind, v in nodes],
                 "pad": 18,
+                "hovertemplate": "%{label}: %{value:,d}<extra></extra>",
             },
-            link={"source": source, "target": target, "value": value},
+            link={
+                "source": source,
+                "target": target,
+                "value": value,
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,d}<extra></extra>",
+            },
         )
     )
     return _separators(_layout(fig, title), t)

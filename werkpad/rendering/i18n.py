@@ -72,6 +72,11 @@ class Translator:
         pattern = "#,##0.0%" if self.lang == "en" else "#,##0.0 %"  # Belgian style: 65,0 %
         return self.missing if value is None else format_percent(value, pattern, locale=self.locale)
 
+    def share(self, value: float) -> str:
+        """A whole percentage for axis ticks: 40 % (en 40%)."""
+        pattern = "#,##0%" if self.lang == "en" else "#,##0 %"
+        return format_percent(value, pattern, locale=self.locale)
+
     def number(self, value: float | None, digits: int = 1) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         return self.missing if value is None else format_decimal(value, pattern, locale=self.locale)

@@ -1,0 +1,85 @@
+"""What a person reads in a chart: Belgian numbers, translated hover texts, honest axes, and
+withheld values marked instead of silently bending the line.
+
+The figures are inspected as plotly JSON, which is what the browser draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from werkpad import disclosure
+from werkpad.rendering import charts
+from werkpad.rendering.i18n import Translator
+
+NL = Translator("nl", missing=disclosure.SYMBOL)
+PLOTLY_ENGLISH = ("of initial", "incoming flow count", "outgoing flow count", "percent initial")
+
+
+def _spec(fig) -> dict:
+    return json.loads(fig.to_json())
+
+
+def _months(n: int) -> list[dt.date]:
+    return [dt.date(2022 + (m // 12), m % 12 + 1, 1) for m in range(n)]
+
+
+def test_funnel_numbers_are_belgian_and_hover_has_no_plotly_english():
+    fig = charts.funnel([("Bereikt", 4800), ("Verkenning", 3744)], NL, "Trechter")
+    trace = _spec(fig)["data"][0]
+    assert trace["text"] == ["4.800 (100,0 %)", "3.744 (78,0 %)"]
+    assert trace["textinfo"] == "text"
+    assert not any(word in json.dumps(_spec(fig)) for word in PLOTLY_ENGLISH)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=1, max_size=24),
+    st.randoms(use_true_random=False),
+)
+def test_a_line_is_in_month_order_with_a_gap_and_an_x_where_a_value_is_withheld(values, rnd):
+    months = _months(len(values))
+    rows = list(zip(months, values, strict=True))
+    rnd.shuffle(rows)  # the frame may come in any order
+    frame = pl.DataFrame(rows, schema={"m": pl.Date, "n": pl.Int64}, orient="row")
+    fig = charts.lines(frame, "m", "n", NL, "Per maand", "Maand", "Personen")
+    line, *marks = _spec(fig)["data"]
+    assert line["x"] == [m.isoformat() for m in months]  # sorted, every month kept
+    assert line["y"] == values and line["connectgaps"] is False
+    withheld = [m.isoformat() for m, v in zip(months, values, strict=True) if v is None]
+    assert [x for mark in marks for x in mark["x"]] == withheld
+    assert all(mark["marker"]["symbol"] == "x" for mark in marks)
+    assert _spec(fig)["layout"]["yaxis"]["rangemode"] == "tozero"
+    assert line["text"] == [disclosure.SYMBOL if v is None else NL.count(v) for v in values]
+
+
+def test_a_withheld_bar_stays_visible_as_withheld():
+    frame = pl.DataFrame({"gender": ["M", "F", "X"], "n": [1200, 1300, None]})
+    fig = charts.bar(frame, "gender", "n", NL, "Per gender", "Personen")
+    trace = _spec(fig)["data"][0]
+    assert trace["text"] == [disclosure.SYMBOL, "1.200", "1.300"]  # drawn bottom-up: largest on top
+    assert len(trace["y"]) == 3  # the withheld category is still on the chart
+    notes = [a["text"] for a in _spec(fig)["layout"].get("annotations", [])]
+    assert any("weggelaten" in n for n in notes)
+    assert _spec(fig)["layout"]["xaxis"]["rangemode"] == "tozero"
+
+
+def test_percent_axes_read_belgian():
+    frame = pl.DataFrame(
+        {"g": ["a", "b"], "r": [0.62, 0.7], "r_low": [0.5, 0.6], "r_high": [0.7, 0.8]}
+    )
+    fig = charts.rates_with_interval(frame, "g", "r", NL, "Stapratio", {"a": "A", "b": "B"})
+    axis = _spec(fig)["layout"]["xaxis"]
+    assert "40 %" in axis["ticktext"] and axis["range"] == [0, 1]
+    assert _spec(fig)["data"][0]["text"][0] == "62,0 % (50,0 %–70,0 %)"
+
+
+def test_a_name_from_the_data_is_text_in_a_hover():
+    frame = pl.DataFrame({"p": ["<b>x</b>"], "n": [12]})
+    fig = charts.bar(frame, "p", "n", NL, "t", "Personen", labels={"<b>x</b>": "<b>x</b>"})
+    assert _spec(fig)["data"][0]["customdata"] == ["&lt;b&gt;x&lt;/b&gt;"]
