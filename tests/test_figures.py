@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from werkpad import config, figures, metrics
 
-COLUMNS = {p: c for p, c in metrics.PARTS.items() if p != "target_group"}
+COLUMNS = {p: c for p, c in metrics.PARTS.items() if p not in metrics.FLAG_PARTS}
 QUARTERS = [dt.date(2021 + q // 4, 1 + 3 * (q % 4), 1) for q in range(12)]
 
 

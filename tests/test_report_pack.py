@@ -143,3 +143,29 @@ def test_cli_report(loaded, tmp_path):
     assert "withheld" in run.stdout and zipfile.is_zipfile(out)
     bad = _report(warehouse, out, "2023-06-30", "2023-01-01")
     assert bad.returncode == 2
+
+
+def test_target_group_rows_lie_within_a_target_group_selection(loaded, tmp_path, all_trajectories):
+    """A pack for people with mental health problems counts, per target group, those of them
+    in it too; the row used to replace the selection's own target group."""
+    con = connect_read_only(loaded[0] / "warehouse.duckdb")
+    try:
+        pack = build_pack(
+            con,
+            tmp_path / "p.zip",
+            *PERIOD,
+            threshold=5,
+            filters={"target_group": ["mental_health"]},
+        )
+    finally:
+        con.close()
+    chosen = all_trajectories.filter(
+        pl.col("mental_health"), pl.col("reached_on").is_between(*PERIOD)
+    )
+    rows = pack.participants.filter(pl.col("section") == "target_group")
+    shown = dict(zip(rows["category"], rows["count"], strict=True))
+    assert shown["mental_health"] == chosen.height
+    for flag in ("addiction", "physical_disability", "migration_background"):
+        want = chosen.filter(pl.col(flag)).height
+        assert shown[flag] in (want, None), flag
+    assert any(v is not None for k, v in shown.items() if k != "mental_health")

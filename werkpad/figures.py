@@ -81,7 +81,7 @@ def _part_labels(name: str, chosen: Sequence[Any], values: list[Any]) -> dict[An
     all other values label the same parts the same way; rows with no value are a part of
     their own (None). The target-group filter picks by flags: in (True) or out (False).
     """
-    if name == "target_group":
+    if name in metrics.FLAG_PARTS:
         return {True: "in", False: "out", _CHOSEN: "in"}
     picked = {str(v) for v in chosen}
     inside = sorted(str(v) for v in values if v is not None and str(v) in picked)

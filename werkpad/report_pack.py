@@ -82,17 +82,18 @@ def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.
              "count": shown[metric]}
         )  # fmt: skip
     for flag in default_contract().target_groups:
-        group = figures.headline(con, filters | {"target_group": [flag]}, threshold)
+        group = figures.headline(con, filters | {"target_group_row": [flag]}, threshold)
         rows.append(
             {"section": "target_group", "category": flag,
              "label": t.category("target_group", flag), "count": group["reached"]}
         )  # fmt: skip
     # results on leaving, together at the end: in training (a step type), sustained jobs
-    training = next(r for r in rows if r["section"] == "step_type" and r["category"] == "training")
-    rows.append(
-        {"section": "results", "category": "in_education_or_training",
-         "label": t("report.in_training"), "count": training["count"]}
-    )  # fmt: skip
+    training = [r for r in rows if r["section"] == "step_type" and r["category"] == "training"]
+    if training:  # ESF+ "in education or training on leaving": the step type `training`
+        rows.append(
+            {"section": "results", "category": "in_education_or_training",
+             "label": t("report.in_training"), "count": training[0]["count"]}
+        )  # fmt: skip
     rows.append(
         {"section": "results", "category": "sustained_3m", "label": t.metric("sustained_3m"),
          "count": shown["sustained_3m"]}
@@ -125,8 +126,8 @@ def _month_series(con, filters: dict, threshold: int) -> pl.DataFrame:
     )
 
 
-# the per-project table of the PDF: these metrics per project, as published
-PROJECT_COLUMNS = ("reached", "decided", "stepped", "step_rate", "job_started")
+# the per-project table of the PDF: these metrics per project, as published (metrics.yaml)
+PROJECT_COLUMNS = tuple(metrics.shown("report_projects"))
 
 
 def _shown(t: Translator, name: str, value: Any) -> str:

@@ -20,6 +20,16 @@ from werkpad.config import METRICS_FILE
 from werkpad.contract import default_contract
 from werkpad.sql import load_sql
 
+
+def _flags(param: str) -> str:
+    """Rows in any of the target groups listed in $param (the contract's boolean columns,
+    whose names load_contract checks are lower-case identifiers)."""
+    return " OR ".join(
+        f"(list_contains(${param}, '{group}') AND \"{group}\")"
+        for group in default_contract().target_groups
+    )
+
+
 # filter name -> SQL condition on marts.fct_trajectories with one named parameter
 FILTERS: dict[str, str] = {
     "project": "project_code IN (SELECT unnest($project))",
@@ -36,10 +46,10 @@ FILTERS: dict[str, str] = {
     "scope_province": "province_code IN (SELECT unnest($scope_province))",
     "scope_project": "project_code IN (SELECT unnest($scope_project))",
     # any of the selected target groups: a boolean column each, marked in the contract
-    "target_group": " OR ".join(
-        f"(list_contains($target_group, '{group}') AND \"{group}\")"
-        for group in default_contract().target_groups
-    ),
+    "target_group": _flags("target_group"),
+    # and, on top of that, in one of these groups: a report's row per target group narrows
+    # the selection (which may itself be a target group) instead of replacing it
+    "target_group_row": _flags("target_group_row"),
 }
 # A list filter picks rows by the values of one column, or (target_group) by flags: the part
 # of the data a row falls in for that filter. werkpad.figures protects a selection together
@@ -54,9 +64,9 @@ PARTS: dict[str, str] = {
     "age_group": "age_group",
     "education_level": "education_level",
     "target_group": f"coalesce({FILTERS['target_group']}, false)",
+    "target_group_row": f"coalesce({FILTERS['target_group_row']}, false)",
 }
-# The journey funnel, in order: each stage is a subset of the one before.
-FUNNEL = ["reached", "exploring", "decided", "stepped", "trajectory_started", "job_started"]
+FLAG_PARTS = ("target_group", "target_group_row")  # parts that are in/out, not values
 # Columns a result may be grouped by: the mart's own columns, checked against this list.
 GROUPABLE = (
     "reached_quarter",
@@ -185,6 +195,10 @@ def shown(name: str, path: Path = METRICS_FILE) -> list[str]:
     return names
 
 
+# The journey funnel, in order: each stage is a subset of the one before (metrics.yaml).
+FUNNEL = shown("funnel")
+
+
 def is_rate(name: str) -> bool:
     """A ratio metric, shown as a percentage (a change in percentage points)."""
     return next(m for m in load_metrics() if m.name == name).type == "ratio"
@@ -259,8 +273,8 @@ def metrics_sql(
         raise ValueError(f"cannot group by {sorted(unknown)}")
     parts = parts or []
     where, params = where_clause({k: v for k, v in filters.items() if k not in parts})
-    if "target_group" in parts:  # its part expression reads the chosen groups
-        params["target_group"] = list(filters["target_group"])
+    for part in set(parts) & set(FLAG_PARTS):  # its part expression reads the chosen groups
+        params[part] = list(filters[part])
     metrics = _selected(only)
     counts = ",\n        ".join(
         f"{m.aggregate_sql()} AS {m.name}" for m in metrics if m.type != "ratio"
