@@ -557,9 +557,13 @@ def _configure_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+# our packages' loggers: their warnings reach the log; a library's only from ERROR up
+OUR_LOGGERS = ("werkpad", "pipelines", "dashboard", "sample_data")
+
+
 def _ours_or_a_warning(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING and (
-        record.name.startswith("werkpad") or record.levelno >= logging.ERROR
+        record.name.split(".")[0] in OUR_LOGGERS or record.levelno >= logging.ERROR
     )
 
 

@@ -5,23 +5,17 @@ import streamlit as st
 
 from dashboard import downloads
 from dashboard.shell import context
+from werkpad import metrics
 from werkpad.rendering import charts
 
 ctx = context()
 t = ctx.t
 st.title(t("nav.outcomes"))
 now = ctx.headline()
-for column, (name, fmt) in zip(
-    st.columns(4),
-    [
-        ("job_started", t.count),
-        ("nec_share", t.rate),
-        ("sustained_rate", t.rate),
-        ("warm_handover_rate", t.rate),
-    ],
-    strict=True,
-):
-    column.metric(t.metric(name), fmt(now[name]), border=True)
+cards = metrics.shown("outcomes")  # metrics.yaml `shown`
+for column, name in zip(st.columns(len(cards)), cards, strict=True):
+    fmt = t.rate if metrics.is_rate(name) else t.count
+    column.metric(t.metric(name), fmt(now[name]), help=t(f"metric_help.{name}"), border=True)
 left, right = st.columns(2)
 steps = ctx.grouped(("step_type",), ("stepped",))
 steps = steps.filter(pl.col("step_type").is_not_null())

@@ -15,8 +15,10 @@ t = ctx.t
 st.title(t("nav.overview"))
 now = ctx.headline()
 before = ctx.headline(ctx.previous) if ctx.previous else None
-for row in (HEADLINE[:4], HEADLINE[4:]):
-    for column, name in zip(st.columns(4), row, strict=True):
+PER_ROW = 4  # KPI cards in a row: readable on a laptop and a projector
+for start in range(0, len(HEADLINE), PER_ROW):
+    row = HEADLINE[start : start + PER_ROW]
+    for column, name in zip(st.columns(PER_ROW), row, strict=False):
         fmt = t.rate if metrics.is_rate(name) else t.count
         delta = None
         if before and now[name] is not None and before[name] is not None:
