@@ -57,16 +57,45 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _imports(path: Path) -> set[str]:
-    """Every module of ours that a file imports, at the top or inside a function."""
+def _absolute(module: str, path: Path, node: ast.ImportFrom) -> str:
+    """The module an ImportFrom names, with a relative import (`from . import x`) resolved."""
+    if not node.level:
+        return node.module or ""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _dynamic(node: ast.AST) -> str | None:
+    """The module of `importlib.import_module("x")` or `__import__("x")`, if it is a literal."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+    first = node.args[0]
+    if name in ("import_module", "__import__") and isinstance(first, ast.Constant):
+        return str(first.value)
+    return None
+
+
+def _ours_or_streamlit(module: str) -> bool:
+    top = module.split(".")[0]
+    return top in PACKAGES or top.startswith("streamlit")  # streamlit_* add-ons count too
+
+
+def _imports(path: Path, module: str = "") -> set[str]:
+    """Every module of ours that a file imports, at the top or inside a function, relative
+    imports and literal dynamic imports included."""
     out = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            submodules = {f"{node.module}.{a.name}" for a in node.names} & set(MODULES)
-            out |= submodules or {node.module}  # `from pkg import mod` imports mod
-    return {m for m in out if m.split(".")[0] in PACKAGES or m.split(".")[0] == "streamlit"}
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(module, path, node)
+            submodules = {f"{base}.{a.name}" for a in node.names} & set(MODULES)
+            out |= submodules or {base}  # `from pkg import mod` imports mod
+        elif dynamic := _dynamic(node):
+            out.add(dynamic)
+    return {m for m in out if _ours_or_streamlit(m)}
 
 
 MODULES = _modules()
@@ -76,8 +105,8 @@ MODULES = _modules()
 def test_imports_run_down_the_layers(module):
     source = _unit(module)
     wrong = []
-    for target in _imports(MODULES[module]):
-        if target.split(".")[0] == "streamlit":
+    for target in _imports(MODULES[module], module):
+        if target.split(".")[0].startswith("streamlit"):
             continue
         if target not in MODULES and target.rsplit(".", 1)[0] in MODULES:
             target = target.rsplit(".", 1)[0]  # `from pkg import name`: a name, not a module
@@ -95,7 +124,7 @@ def test_imports_run_down_the_layers(module):
 
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_only_the_dashboard_imports_streamlit(module):
-    uses = any(m.split(".")[0] == "streamlit" for m in _imports(MODULES[module]))
+    uses = any(m.split(".")[0].startswith("streamlit") for m in _imports(MODULES[module], module))
     assert not uses or module.startswith("dashboard"), module
 
 
@@ -106,3 +135,28 @@ def test_the_rule_catches_a_wrong_arrow(tmp_path):
     target = _unit(next(iter(_imports(bad))))
     assert LAYERS[target] <= LAYERS["werkpad.report_pack"]
     assert ("werkpad", target) not in ALLOWED
+
+
+def test_the_walk_sees_relative_and_dynamic_imports(tmp_path):
+    package = tmp_path / "werkpad"
+    package.mkdir()
+    bad = package / "report_pack.py"
+    bad.write_text(
+        "import importlib\nfrom .figures import x\n"
+        "importlib.import_module('dashboard.data')\nimport streamlit_authenticator\n"
+    )
+    found = _imports(bad, "werkpad.report_pack")
+    assert {"werkpad.figures", "dashboard.data", "streamlit_authenticator"} <= found
+
+
+def test_every_package_of_the_checkout_is_walked():
+    assert CHECKOUT_DIR is not None
+    packages = {p.parent.name for p in CHECKOUT_DIR.glob("*/__init__.py")} - {"tests"}
+    assert packages == set(PACKAGES)
+
+
+def test_the_quarantine_read_side_stands_alone():
+    """The dashboard may import pipelines.quarantine (ALLOWED): it must not pull in the
+    pipeline's write path behind it."""
+    ours = _imports(MODULES["pipelines.quarantine"], "pipelines.quarantine")
+    assert not [m for m in ours if m.startswith("pipelines")]
