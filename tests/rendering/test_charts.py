@@ -37,6 +37,11 @@ def test_funnel_numbers_are_belgian_and_hover_has_no_plotly_english():
     assert not any(word in json.dumps(_spec(fig)) for word in PLOTLY_ENGLISH)
 
 
+def test_a_withheld_funnel_step_is_an_x_not_an_error():
+    fig = charts.funnel([("Bereikt", 14), ("Verkenning", None), ("Beslist", 9)], NL, "T")
+    assert _spec(fig)["data"][0]["text"] == ["14 (100,0 %)", disclosure.SYMBOL, "9 (64,3 %)"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=1, max_size=24),

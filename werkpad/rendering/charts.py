@@ -201,14 +201,19 @@ def _localise_dates(fig: go.Figure, values: pl.Series, t: Translator) -> None:
     fig.update_xaxes(tickvals=ticks, ticktext=[t.month(d) for d in ticks])
 
 
-def funnel(steps: list[tuple[str, int]], t: Translator, title: str) -> go.Figure:
+def funnel(steps: list[tuple[str, int | None]], t: Translator, title: str) -> go.Figure:
     """The journey funnel; each bar shows its share of the first step."""
-    first = steps[0][1] if steps else 0
-    text = [f"{t.count(n)} ({t.rate(n / first) if first else disclosure.SYMBOL})" for _, n in steps]
+    first = steps[0][1] if steps else None
+    text = [
+        disclosure.SYMBOL
+        if n is None
+        else f"{t.count(n)} ({t.rate(n / first) if first else disclosure.SYMBOL})"
+        for _, n in steps
+    ]  # a withheld step stays in the funnel as an x, so no stage silently disappears
     fig = go.Figure(
         go.Funnel(
             y=[name for name, _ in steps],
-            x=[n for _, n in steps],
+            x=[n or 0 for _, n in steps],
             text=text,
             textinfo="text",
             hovertemplate="%{y}: %{text}<extra></extra>",
