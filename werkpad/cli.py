@@ -453,9 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser(
         "report",
         help="write the funder report pack (ZIP)",
-        description="Write the funder report pack for a reporting period: ESF+ participants "
-        "table (XLSX, CSV), headline charts (PNG, SVG) and a one-page PDF summary, all with "
-        "small counts suppressed.",
+        description="Write the funder report pack for a reporting period and selection: ESF+ "
+        "participants table (XLSX, CSV), headline charts (PNG, SVG) and a PDF summary (at most "
+        "two A4 pages), all with small counts suppressed.",
     )
     rep.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
     rep.add_argument(
