@@ -5,6 +5,9 @@
    into `partially initialized module 'pandas'`, and a traceback reached a user.
 2. Streamlit answers `/_stcore/metrics` to anyone, with no setting to turn it off (1.67); the
    dashboard does not publish it, so its routes are replaced by one that answers 404.
+3. Two routes of our own keep a sign-in across reloads and opened links (werkpad.sessions):
+   `POST _werkpad/session` swaps a one-time token for an HttpOnly session cookie, and
+   `POST _werkpad/signout` clears it. Streamlit's websocket cannot set cookies itself.
 
 Run as `python -m dashboard.serve run app.py [streamlit options] -- --warehouse F`
 (werkpad.cli._streamlit_command builds that line).
@@ -13,6 +16,8 @@ Run as `python -m dashboard.serve run app.py [streamlit options] -- --warehouse 
 from __future__ import annotations
 
 from typing import Any
+
+from werkpad import config
 
 METRICS_PATH = "_stcore/metrics"
 
@@ -35,8 +40,51 @@ def import_heavy_libraries() -> None:
     pl.DataFrame({"a": [1]}).to_pandas()  # polars -> pyarrow -> pandas, as st.dataframe does
 
 
-def hide_metrics() -> None:
-    """Replace Streamlit's metrics routes by a 404, before the server builds its routes."""
+SESSION_PATH = "_werkpad/session"
+SIGNOUT_PATH = "_werkpad/signout"
+
+
+def _https(request: Any) -> bool:
+    """Behind a TLS proxy the scheme arrives as X-Forwarded-Proto."""
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+
+
+async def start_session(request: Any) -> Any:
+    """A one-time token (from the page that just signed in) -> the session cookie."""
+    from starlette.responses import Response
+
+    from werkpad import sessions
+
+    token = (await request.body())[:200].decode("ascii", errors="replace")
+    cookie = sessions.store().redeem(token)
+    if cookie is None:
+        return Response(status_code=403)
+    response = Response(status_code=204)
+    response.set_cookie(
+        sessions.COOKIE, cookie, max_age=config.SESSION_MAX_SECONDS, path="/",
+        httponly=True, samesite="lax", secure=_https(request),
+    )  # fmt: skip
+    return response
+
+
+async def end_session(request: Any) -> Any:
+    """Clear the cookie (the session itself is already revoked on the server)."""
+    from starlette.responses import Response
+
+    from werkpad import sessions
+
+    cookie = request.cookies.get(sessions.COOKIE)
+    if cookie:
+        sessions.store().revoke(cookie=cookie)
+    response = Response(status_code=204)
+    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+def adjust_routes() -> None:
+    """Before the server builds its routes: the metrics routes answer 404, and the session
+    routes are added under the same base path."""
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
     from streamlit.web.server.starlette import starlette_app
@@ -46,20 +94,26 @@ def hide_metrics() -> None:
     async def not_found(request: Any) -> PlainTextResponse:
         return PlainTextResponse("Not Found", status_code=404)
 
-    def without_metrics(runtime: Any) -> list:
+    def adjusted(runtime: Any) -> list:
         routes = build(runtime)
         metrics = [r for r in routes if getattr(r, "path", "").endswith(METRICS_PATH)]
         if not metrics:
             raise RuntimeError("Streamlit's metrics route moved: check dashboard.serve")
         kept = [r for r in routes if r not in metrics]
-        return [Route(p, not_found) for p in {getattr(r, "path", "") for r in metrics}] + kept
+        paths = {getattr(r, "path", "") for r in metrics}
+        base = min(paths, key=len)[: -len(METRICS_PATH)]
+        ours = [
+            Route(base + SESSION_PATH, start_session, methods=["POST"]),
+            Route(base + SIGNOUT_PATH, end_session, methods=["POST"]),
+        ]
+        return ours + [Route(p, not_found) for p in paths] + kept
 
-    starlette_app.create_streamlit_routes = without_metrics
+    starlette_app.create_streamlit_routes = adjusted
 
 
 def main() -> None:
     import_heavy_libraries()
-    hide_metrics()
+    adjust_routes()
     from streamlit.web import cli
 
     cli.main(prog_name="streamlit")

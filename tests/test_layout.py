@@ -28,6 +28,7 @@ LAYERS = {
     "werkpad.metrics": 3,
     "werkpad.disclosure": 3,
     "werkpad.access": 3,
+    "werkpad.sessions": 3,
     "werkpad.warehouse": 3,
     "werkpad.contract_docs": 3,
     "werkpad.contract": 4,

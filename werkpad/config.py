@@ -137,6 +137,11 @@ SIGN_IN_MAX_SERVER_FAILURES = 100
 # Names and addresses tracked at most; the oldest are forgotten first, so a flood of made-up
 # names cannot fill the server's memory (each costs the flooder a scrypt check anyway).
 SIGN_IN_MAX_TRACKED = 10_000
+# A sign-in lasts across reloads and opened links (werkpad.sessions) until sign-out, until it
+# has not been used for a working day (8 hours: the next morning asks again), or at the
+# latest after two weeks, so a cookie left on a shared machine does not last for ever.
+SESSION_IDLE_SECONDS = int(float(os.environ.get("WERKPAD_SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_MAX_SECONDS = 14 * 24 * 3600
 
 # Dashboard page settings, each with its reason:
 # a bar chart of partners shows the largest this many: more bars are unreadable on a
