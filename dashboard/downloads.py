@@ -3,7 +3,9 @@
 Images are rendered on the server by kaleido with Debian's chromium, through one persistent
 kaleido server per process (about 0.1 s an image instead of 2 s a launch). Files are made only
 when clicked (a callable `data`, with `on_click="ignore"`, which measured reliable for repeated
-downloads). Every file carries the active filters and the data date in its name and a caption.
+downloads). Every file carries the active filters and the data date in its name, and a caption
+with the data date and, where figures are withheld, what the symbol means: in an image's
+margin, on a CSV's first line, above and under an XLSX table (werkpad.rendering.safe).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.shell import Context
+from werkpad import disclosure
 from werkpad.access import scope_filters
 from werkpad.rendering import charts, safe
 
@@ -31,14 +34,36 @@ def file_name(name: str, ctx: Context, ext: str) -> str:
     return f"{slug}.{ext}"
 
 
+def caption(ctx: Context) -> str:
+    """What a file shows: the selection (filters, scope, period) in the user's language."""
+    return ctx.t("download.caption", filters=ctx.caption)
+
+
+def notes(ctx: Context) -> tuple[str, ...]:
+    """What a file says under its figures: the data date, and what the symbol means where
+    the user's figures are withheld (funders and project leads)."""
+    t = ctx.t
+    date = t("download.data_date", date=t.date(ctx.data_date))
+    if ctx.threshold is None:
+        return (date,)
+    return date, t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=ctx.threshold)
+
+
+def image_caption(ctx: Context) -> str:
+    """The caption and notes an image carries in its bottom margin, one paragraph each."""
+    return "\n".join([caption(ctx), *notes(ctx)])
+
+
 def csv_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
-    """CSV with the caption as a first comment line; text cells never formulas (safe.py)."""
-    return safe.csv_bytes(frame, ctx.caption)
+    """CSV for Excel in the user's locale, caption and notes on the first line (safe.py)."""
+    withheld = ctx.threshold is not None
+    return safe.csv_bytes(frame, caption(ctx), ctx.t.lang, notes(ctx), suppressed=withheld)
 
 
 def xlsx_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
-    """The table from row 3 of sheet `data`, with the caption in A1 (safe.py)."""
-    return safe.xlsx_bytes(frame, ctx.caption)
+    """The table from row 3 of sheet `data`, the caption in A1, notes under it (safe.py)."""
+    withheld = ctx.threshold is not None
+    return safe.xlsx_bytes(frame, caption(ctx), ctx.t.lang, notes=notes(ctx), suppressed=withheld)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,13 +93,18 @@ def _nothing_to_draw(frame: pl.DataFrame) -> bool:
     return frame.is_empty() or all(frame[c].null_count() == frame.height for c in numeric)
 
 
+# plotly's camera button saves the chart without caption, data date or suppression note;
+# the PNG download under every chart is the captioned image
+PLOTLY_CONFIG = {"modeBarButtonsToRemove": ["toImage"]}
+
+
 def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
-    """Show a chart with PNG, SVG and CSV downloads of exactly what it shows; a chart with
-    nothing to draw (no rows, or every value withheld) is a sentence saying so instead."""
+    """Show a chart with PNG, SVG, CSV and XLSX downloads of exactly what it shows; a chart
+    with nothing to draw (no rows, or every value withheld) is a sentence saying so instead."""
     if _nothing_to_draw(frame):
         st.info(f"{fig.layout.title.text}: {ctx.t('app.chart_empty')}", icon=":material/info:")
         return
-    st.plotly_chart(fig, key=f"chart-{name}")
+    st.plotly_chart(fig, key=f"chart-{name}", config=PLOTLY_CONFIG)
     _buttons(
         name,
         ctx,
@@ -82,14 +112,15 @@ def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
             "png": (
                 "image/png",
                 ":material/image:",
-                lambda: charts.export_image(fig, "png", ctx.caption),
+                lambda: charts.export_image(fig, "png", image_caption(ctx)),
             ),
             "svg": (
                 "image/svg+xml",
                 ":material/draw:",
-                lambda: charts.export_image(fig, "svg", ctx.caption),
+                lambda: charts.export_image(fig, "svg", image_caption(ctx)),
             ),
             "csv": ("text/csv", ":material/table:", lambda: csv_bytes(frame, ctx)),
+            "xlsx": (XLSX, ":material/grid_on:", lambda: xlsx_bytes(frame, ctx)),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import subprocess
@@ -55,23 +56,48 @@ def test_zip_holds_every_part(pack):
     } <= names
 
 
-def test_participants_table_reads_back_suppressed_and_true(pack, selection):
+def _esf_sheet(pack) -> pl.DataFrame:
+    """The ESF+ sheet as a Dutch funder opens it: the caption in A1, the table from row 3."""
     book = zipfile.ZipFile(pack.path).read("esf_participants.xlsx")
-    table = pl.read_excel(
-        io.BytesIO(book), sheet_name="participants", read_options={"header_row": 2}
+    return pl.read_excel(
+        io.BytesIO(book),
+        sheet_name="participants",
+        read_options={"header_row": 2, "n_rows": pack.participants.height},
     )
+
+
+def test_participants_table_reads_back_suppressed_and_true(pack, selection):
+    table = _esf_sheet(pack)
+    assert table.columns == ["Onderdeel", "Code", "Categorie", "Aantal"]
     shown = dict(
-        zip(zip(table["section"], table["category"], strict=True), table["shown"], strict=True)
+        zip(zip(table["Onderdeel"], table["Code"], strict=True), table["Aantal"], strict=True)
     )
     want = dict(selection.group_by("gender").len().iter_rows())
     for code in ("F", "M", "X"):
-        value = shown[("gender", code)]
+        value = shown[("Gender", code)]
         assert value == disclosure.SYMBOL or int(value) == want.get(code, 0)
-    published = [int(v) for v in table["shown"] if v != disclosure.SYMBOL]
+    published = [int(v) for v in table["Aantal"] if v != disclosure.SYMBOL]
     assert all(v == 0 or v >= 10 for v in published)
-    total = shown[("gender", "total")]
+    total = shown[("Gender", "total")]
     assert total == disclosure.SYMBOL or int(total) == selection.height
     assert pack.withheld >= 1  # this selection has small groups (non-binary, for one)
+
+
+def test_participants_sheet_holds_numbers_and_notes(pack):
+    """Counts are number cells in a count format, withheld ones the symbol; the data date and
+    the suppression note stand under the table."""
+    from tests.rendering.test_safe import xlsx_cells
+
+    cells = xlsx_cells(zipfile.ZipFile(pack.path).read("esf_participants.xlsx"))
+    counts = [cells[f"D{row}"] for row in range(4, 4 + pack.participants.height)]
+    numbers = [c for c in counts if c.kind == "n"]
+    assert numbers and all(c.number_format == "#,##0" for c in numbers)
+    assert {c.value for c in counts if c.kind == "s"} == {disclosure.SYMBOL}
+    assert len(numbers) == pack.participants.height - pack.withheld
+    below = 4 + pack.participants.height + 1
+    assert cells[f"A{below}"].value == "Gegevens tot 31/12/2023."
+    assert cells[f"A{below + 1}"].value.startswith(f"{disclosure.SYMBOL} = weggelaten")
+    assert "Limburg" in cells["A1"].value
 
 
 def test_no_single_withheld_cell_in_a_section(pack):
@@ -82,10 +108,15 @@ def test_no_single_withheld_cell_in_a_section(pack):
 
 
 def test_csv_matches_xlsx_and_carries_the_caption(pack):
-    text = zipfile.ZipFile(pack.path).read("esf_participants.csv").decode()
-    assert text.startswith("# ") and "31/12/2023" in text.splitlines()[0]
-    csv = pl.read_csv(io.StringIO(text), comment_prefix="#")
-    assert csv["shown"].to_list() == pack.participants["shown"].to_list()
+    """The Dutch CSV opens in columns in a Belgian Excel: `;`, UTF-8 with a BOM, the caption
+    and notes as one first cell, withheld counts as the symbol."""
+    data = zipfile.ZipFile(pack.path).read("esf_participants.csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert len(rows[0]) == 1 and rows[0][0].startswith("# ") and "31/12/2023" in rows[0][0]
+    assert rows[1] == ["section", "category", "label", "shown"]
+    assert [r[3] for r in rows[2:]] == pack.participants["shown"].to_list()
+    assert [r[3] for r in rows[2:]] == [str(v) for v in _esf_sheet(pack)["Aantal"]]
 
 
 def test_pdf_is_a_typeset_summary_of_the_figures(pack):

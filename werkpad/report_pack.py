@@ -158,6 +158,32 @@ def _project_table(con, filters, t, threshold, names) -> tuple[list[str], list[l
     return header, body
 
 
+def _table_files(
+    participants: pl.DataFrame, t: Translator, caption_parts: dict[str, str], threshold: int
+) -> dict[str, bytes]:
+    """The ESF+ table as CSV and XLSX for the reader's Excel: sections in words, counts as
+    numbers, a withheld count as the symbol; the data date and what the symbol means as notes
+    (werkpad.rendering.safe: text cells never formulas, headers in the reader's language)."""
+    sections = {s: t(f"report.section.{s}") for s in participants["section"].unique()}
+    table = participants.select(
+        pl.col("section").replace_strict(sections, return_dtype=pl.String),
+        "category",
+        "label",
+        pl.col("count").alias("shown"),
+    )
+    caption = t("report.table_caption", selection=caption_parts["selection"])
+    notes = (
+        t("download.data_date", date=caption_parts["date"]),
+        t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
+    )
+    return {
+        "esf_participants.csv": safe.csv_bytes(table, caption, t.lang, notes, suppressed=True),
+        "esf_participants.xlsx": safe.xlsx_bytes(
+            table, caption, t.lang, "participants", notes, suppressed=True
+        ),
+    }
+
+
 def _untitled_svg(fig: go.Figure) -> str:
     """The chart as SVG for the PDF, which sets the chart's title as its caption."""
     bare = go.Figure(fig).update_layout(title_text="", margin={"t": 20})
@@ -253,12 +279,10 @@ def build_pack(
             t("axis.people"),
         ),
     }
-    table = participants.select("section", "category", "label", "shown")
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as pack:
-        # text cells never formulas, numbers stay numbers (werkpad.rendering.safe)
-        pack.writestr("esf_participants.csv", safe.csv_bytes(table, caption))
-        pack.writestr("esf_participants.xlsx", safe.xlsx_bytes(table, caption, "participants"))
+        for name, data in _table_files(participants, t, caption_parts, threshold).items():
+            pack.writestr(name, data)
         for name, fig in images.items():
             for fmt in ("png", "svg"):
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))

