@@ -98,13 +98,28 @@ def _nothing_to_draw(frame: pl.DataFrame) -> bool:
 PLOTLY_CONFIG = {"modeBarButtonsToRemove": ["toImage"]}
 
 
-def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
+def chart(
+    fig: go.Figure,
+    frame: pl.DataFrame,
+    name: str,
+    ctx: Context,
+    on_select: Callable[[], None] | None = None,
+) -> None:
     """Show a chart with PNG, SVG, CSV and XLSX downloads of exactly what it shows; a chart
     with nothing to draw (no rows, or every value withheld) is a sentence saying so instead."""
     if _nothing_to_draw(frame):
         st.info(f"{fig.layout.title.text}: {ctx.t('app.chart_empty')}", icon=":material/info:")
         return
-    st.plotly_chart(fig, key=f"chart-{name}", config=PLOTLY_CONFIG)
+    if on_select:  # a click on a point or bar calls back (e.g. to filter to it)
+        st.plotly_chart(
+            fig,
+            key=f"chart-{name}",
+            on_select=on_select,
+            selection_mode="points",
+            config=PLOTLY_CONFIG,
+        )
+    else:
+        st.plotly_chart(fig, key=f"chart-{name}", config=PLOTLY_CONFIG)
     _buttons(
         name,
         ctx,
@@ -125,25 +140,32 @@ def chart(fig: go.Figure, frame: pl.DataFrame, name: str, ctx: Context) -> None:
     )
 
 
-def table(
-    frame: pl.DataFrame, name: str, ctx: Context, display: pl.DataFrame | None = None
-) -> None:
+def _date_columns(frame: pl.DataFrame) -> dict[str, Any]:
+    """Dates day first (31/05/2023), as Belgians write them."""
+    config: dict[str, Any] = {
+        c: st.column_config.DateColumn(format="DD/MM/YYYY")
+        for c, kind in frame.schema.items()
+        if kind == pl.Date
+    }
+    return config | {
+        c: st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")
+        for c, kind in frame.schema.items()
+        if isinstance(kind, pl.Datetime)
+    }
+
+
+def table(frame: pl.DataFrame, name: str, ctx: Context, display: Any = None) -> None:
     """Show a table (or its formatted `display` twin) with CSV and XLSX downloads of `frame`.
 
     Dates show day first (31/05/2023); downloads keep plain values for spreadsheets.
     """
-    shown = frame if display is None else display
-    dates = {
-        c: st.column_config.DateColumn(format="DD/MM/YYYY")
-        for c, kind in shown.schema.items()
-        if kind == pl.Date
-    }
-    dates |= {
-        c: st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")
-        for c, kind in shown.schema.items()
-        if isinstance(kind, pl.Datetime)
-    }
-    st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=dates)
+    if display is not None and not isinstance(display, pl.DataFrame):  # a pandas Styler:
+        st.dataframe(display, hide_index=True, key=f"table-{name}")  # sorts on the numbers
+    else:
+        shown = frame if display is None else display
+        st.dataframe(
+            shown, hide_index=True, key=f"table-{name}", column_config=_date_columns(shown)
+        )
     _buttons(
         name,
         ctx,

@@ -91,9 +91,13 @@ class Context:
             return "no_data"
         return "all_withheld" if reached is None else None
 
-    def grouped(self, group_by: tuple[str, ...], only: tuple[str, ...]) -> pl.DataFrame:
-        """Metrics per group for the page's filters, in the user's scope, suppressed if due."""
-        return data.grouped(self.version, self.key, group_by, only, self.threshold)
+    def grouped(
+        self, group_by: tuple[str, ...], only: tuple[str, ...], previous: bool = False
+    ) -> pl.DataFrame:
+        """Metrics per group for the page's filters (or the comparison period's), in the
+        user's scope, suppressed if due."""
+        key = data.freeze(self.previous) if previous and self.previous else self.key
+        return data.grouped(self.version, key, group_by, only, self.threshold)
 
     def name(self, kind: str, code: str) -> str:
         """Display name of a province, region, project or partner code."""

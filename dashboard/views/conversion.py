@@ -9,6 +9,41 @@ from werkpad.rendering import charts
 
 GROUPS = {"project_code": "project", "region_code": "region", "partner_code": "partner"}
 
+
+def league_table(rates: pl.DataFrame, before: pl.DataFrame | None, group: str, names, t):
+    """The groups with their counts, step rate, 95% interval and change in percentage points
+    since the comparison period: the data for download, and a Belgian-formatted twin that
+    still sorts on the numbers (a pandas Styler)."""
+    frame = rates.select(
+        pl.col(group)
+        .replace_strict(names, default=pl.col(group))
+        .alias(t(f"filter.{GROUPS[group]}")),
+        pl.col("reached").alias(t("column.reached")),
+        pl.col("decided").alias(t("metric.decided")),
+        pl.col("step_rate").alias(t("column.step_rate")),
+        pl.col("step_rate_low").alias(t("column.low")),
+        pl.col("step_rate_high").alias(t("column.high")),
+    )
+    change = t("conversion.change")
+    if before is not None:
+        earlier = dict(zip(before[group], before["step_rate"], strict=True))
+        frame = frame.with_columns(
+            pl.Series(
+                change,
+                [None if r is None or earlier.get(g) is None else 100 * (r - earlier[g])
+                 for g, r in zip(rates[group], rates["step_rate"], strict=True)],
+                dtype=pl.Float64,
+            )
+        )  # fmt: skip
+    counts = [t("column.reached"), t("metric.decided")]
+    shares = [t("column.step_rate"), t("column.low"), t("column.high")]
+    formats = {c: t.count for c in counts} | {c: t.rate for c in shares}
+    if before is not None:
+        formats[change] = lambda v: "" if v is None else f"{t.number(v)} pp"
+    styled = frame.to_pandas().style.format(formats, na_rep=t.missing)
+    return frame, styled
+
+
 ctx = context()
 t = ctx.t
 if not ctx.user.partner_detail:  # funders: per-project aggregates only
@@ -36,22 +71,40 @@ rows = [
 st.subheader(t("conversion.funnel_title"))
 downloads.table(pl.DataFrame(rows), "funnel_shares", ctx)
 st.metric(t("conversion.median_days"), t.number(now["median_days_to_decision"], 0))
+if "conversion_by" not in st.session_state:  # a shared link keeps its grouping
+    st.session_state["conversion_by"] = (
+        st.query_params.get("by") if st.query_params.get("by") in GROUPS else "project_code"
+    )
 group = st.segmented_control(
     t("conversion.by"),
     list(GROUPS),
-    default="project_code",
     key="conversion_by",
     format_func=lambda g: t(f"filter.{GROUPS[g]}"),
 )
 group = group or "project_code"
-rates = ctx.grouped(
-    (group,),
-    ("decided", "stepped", "step_rate", "step_rate_low", "step_rate_high"),
+st.query_params["by"] = group
+COLUMNS = ("reached", "decided", "stepped", "step_rate", "step_rate_low", "step_rate_high")
+rates = ctx.grouped((group,), COLUMNS)
+names = ctx.names[GROUPS[group]]
+chart_key = f"step_rate_by_{GROUPS[group]}"
+
+
+def filter_to_clicked() -> None:
+    """A click on a point filters the dashboard (and so the URL) to that group."""
+    points = st.session_state[f"chart-{chart_key}"].selection.points
+    codes = [p["customdata"] for p in points if p.get("customdata")]
+    if codes:
+        st.session_state[GROUPS[str(group)]] = codes[:1]
+
+
+fig = charts.funnel_plot(
+    rates, group, "step_rate", "decided", t, t("conversion.plot_title"), names, now["step_rate"]
 )
-fig = charts.rates_with_interval(
-    rates, group, "step_rate", t, t("conversion.rates_title"), ctx.names[GROUPS[group]]
-)
-downloads.chart(fig, rates, f"step_rate_by_{GROUPS[group]}", ctx)
+downloads.chart(fig, rates, chart_key, ctx, on_select=filter_to_clicked)
+st.caption(t("conversion.plot_help"))
+before = ctx.grouped((group,), ("step_rate",), previous=True) if ctx.previous else None
+league, styled = league_table(rates, before, group, names, t)
+downloads.table(league, f"league_{GROUPS[group]}", ctx, display=styled)
 cohorts = ctx.grouped(("reached_quarter",), ("step_rate_3m", "step_rate_6m", "step_rate_12m"))
 long = cohorts.unpivot(index="reached_quarter", variable_name="window", value_name="rate")
 fig = charts.lines(

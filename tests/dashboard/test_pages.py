@@ -93,12 +93,25 @@ def test_conversion_rates_with_intervals(app, selection):
     assert shares.loc["Stappen naar werk", "van bereikt"] == (
         f"{100 * stepped / selection.height:.1f} %".replace(".", ",")
     )
-    chart = _chart(at, "Wilson")["data"][0]
-    decided = selection["decision"].is_not_null().sum()
-    rate = (selection["decision"] == "step_to_work").sum() / decided
-    assert chart["x"] == [pytest.approx(rate)]
-    low, high = chart["error_x"]["arrayminus"][0], chart["error_x"]["array"][0]
-    assert 0 < low < 0.15 and 0 < high < 0.15  # a real interval around the rate
+    plot = _chart(at, "funnel plot")["data"]
+    points, limits = plot[-1], plot[:-1]
+    rate = stepped / decided
+    assert points["x"] == [decided] and points["y"] == [pytest.approx(rate)]
+    assert points["customdata"] == ["WGTW-LIM"]  # what a click filters to
+    assert len(limits) == 4  # 95% and 99.8%, above and below the overall rate
+    league = at.dataframe[1].value
+    row = league.iloc[0]
+    assert row["Weloverwogen beslissingen"] == decided
+    assert row["Stapratio"] == pytest.approx(rate)
+    assert row["Ondergrens 95%"] < row["Stapratio"] < row["Bovengrens 95%"]
+
+
+def test_conversion_grouping_comes_from_the_link(app, selection):
+    at = app("conversion", by="region_code", **FILTER)
+    points = _chart(at, "funnel plot")["data"][-1]
+    decided = selection.filter(pl.col("decision").is_not_null())
+    assert sorted(points["customdata"]) == sorted(decided["region_code"].unique().to_list())
+    assert at.query_params["by"] in ("region_code", ["region_code"])
 
 
 def test_referral_volume_equals_independent_counts(app, selection):

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,22 @@ def test_a_name_from_the_data_is_text_in_a_hover():
     frame = pl.DataFrame({"p": ["<b>x</b>"], "n": [12]})
     fig = charts.bar(frame, "p", "n", NL, "t", "Personen", labels={"<b>x</b>": "<b>x</b>"})
     assert _spec(fig)["data"][0]["customdata"] == ["&lt;b&gt;x&lt;/b&gt;"]
+
+
+def test_the_funnel_plot_names_the_groups_outside_its_limits():
+    frame = pl.DataFrame(
+        {
+            "g": ["big_low", "small_low", "typical", "withheld"],
+            "r": [0.40, 0.40, 0.66, None],
+            "n": [400, 12, 200, 3],
+        }
+    )
+    fig = charts.funnel_plot(frame, "g", "r", "n", NL, "Funnel", {"big_low": "Groot"}, 0.65)
+    points = _spec(fig)["data"][-1]
+    named = dict(zip(points["customdata"], points["text"], strict=True))
+    assert named == {"big_low": "Groot", "small_low": "", "typical": ""}  # 12 is chance
+    limits = _spec(fig)["data"][:-1]
+    upper_95 = next(t for t in limits if "95 %" in t["name"] and "99" not in t["name"])
+    n_at, y_at = upper_95["x"][-1], upper_95["y"][-1]
+    assert y_at == pytest.approx(0.65 + 1.96 * (0.65 * 0.35 / n_at) ** 0.5)
+    assert "x" in json.dumps(_spec(fig)["layout"]["annotations"])  # the withheld group noted

@@ -255,6 +255,81 @@ def rates_with_interval(
     return _separators(fig, t)
 
 
+# Control limits of a funnel plot: 95% (z 1.96) and 99.8% (z 3.09), the usual pair for
+# comparing providers (Spiegelhalter 2005): outside 99.8% is rarely chance.
+FUNNEL_LIMITS = ((1.96, "95 %"), (3.09, "99,8 %"))
+
+
+def funnel_plot(
+    frame: pl.DataFrame,
+    group: str,
+    rate: str,
+    n: str,
+    t: Translator,
+    title: str,
+    labels: dict[str, str],
+    overall: float | None,
+) -> go.Figure:
+    """Rate against the number it is a share of, with 95% and 99.8% control limits around
+    the overall rate: a small group far from the line may be chance, a large one is not.
+    Points outside the 95% limits carry their name; every point names itself on hover and
+    carries its code (customdata) so a click can filter the dashboard to it."""
+    shown = frame.filter(pl.col(rate).is_not_null(), pl.col(n).is_not_null(), pl.col(n) > 0)
+    fig = go.Figure()
+    top = max([*shown[n].to_list(), 10])
+    if overall is not None:
+        sizes = [max(1, round(top * i / 100)) for i in range(1, 101)]
+        for z, name in reversed(FUNNEL_LIMITS):
+            spread = [z * (overall * (1 - overall) / m) ** 0.5 for m in sizes]
+            for sign in (1, -1):
+                fig.add_trace(
+                    go.Scatter(
+                        x=sizes,
+                        y=[min(1, max(0, overall + sign * d)) for d in spread],
+                        mode="lines",
+                        line={"color": NEUTRAL, "width": 1, "dash": "dot" if z > 2 else "dash"},
+                        name=t("conversion.limits", level=name),
+                        showlegend=sign == 1,
+                        hoverinfo="skip",
+                    )
+                )
+        fig.add_hline(y=overall, line={"color": NEUTRAL, "width": 1})
+    names = [labels.get(v, t.category(group, v)) for v in shown[group]]
+    outside = _outside(shown[rate].to_list(), shown[n].to_list(), overall)
+    fig.add_trace(
+        go.Scatter(
+            x=shown[n].to_list(),
+            y=shown[rate].to_list(),
+            mode="markers+text",
+            text=[_escape(name) if out else "" for name, out in zip(names, outside, strict=True)],
+            textposition="top center",
+            marker={"size": 11, "color": [OKABE_ITO[5] if o else OKABE_ITO[0] for o in outside]},
+            customdata=shown[group].to_list(),
+            hovertext=[
+                f"{_escape(name)}: {t.rate(r)} ({t('axis.decisions')} {t.count(k)})"
+                for name, r, k in zip(names, shown[rate], shown[n], strict=True)
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=t("conversion.groups"),
+        )
+    )
+    fig = _layout(fig, title, t("axis.decisions"), t("axis.rate"))
+    _count_axis(fig, "x")
+    _percent_axis(fig, "y", t, top=1.0)
+    return _note_withheld(_separators(fig, t), t, frame[rate].to_list())
+
+
+def _outside(rates: list, sizes: list, overall: float | None) -> list[bool]:
+    """Which points lie outside the 95% control limits around the overall rate."""
+    if overall is None:
+        return [False] * len(rates)
+    z = FUNNEL_LIMITS[0][0]
+    return [
+        abs(r - overall) > z * (overall * (1 - overall) / k) ** 0.5
+        for r, k in zip(rates, sizes, strict=True)
+    ]
+
+
 def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
     """Referral source -> decision -> outcome, widths in people reached."""
     stages = [
