@@ -24,6 +24,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.shell.filters import (
+    _comparison,
     _language,
     _multi_options,
     _named,
@@ -31,6 +32,7 @@ from dashboard.shell.filters import (
     _references,
     _start_multi,
     _to_url,
+    comparison_bounds,
 )
 from dashboard.shell.freshness import _freshness
 from dashboard.shell.signin import _STATE_KEY, _login, _logout, _oidc_configured
@@ -56,6 +58,7 @@ class Context:
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     user: User = field(default_factory=lambda: User("demo", "steering"))
     projects: tuple[str, ...] = ()  # the projects this user may see
+    compared_with: str = ""  # "t.o.v. 01/07/2023–30/09/2023": what `previous` is, in words
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -169,15 +172,14 @@ def build() -> Context | None:
     period, start, end = _period(t, first, data_date, invalid)
     if period != "whole":
         filters |= {"reached_from": start, "reached_to": end}
+    previous, compared_with = None, ""
+    if period != "whole":
+        bounds = comparison_bounds(_comparison(t, invalid), start, end, first)
+        if bounds:
+            previous = filters | {"reached_from": bounds[0], "reached_to": bounds[1]}
+            compared_with = t("compare.with", start=t.date(bounds[0]), end=t.date(bounds[1]))
     if invalid:
         st.warning(t("app.invalid_params", names=", ".join(invalid)))
-    previous = None
-    if period != "whole":
-        length = end - start
-        previous = filters | {
-            "reached_from": start - length - dt.timedelta(days=1),
-            "reached_to": start - dt.timedelta(days=1),
-        }
     projects = tuple(refs["projects"]["project_code"])
     _freshness(t, version, projects)
     if user.suppressed:
@@ -194,6 +196,7 @@ def build() -> Context | None:
         names=names,
         user=user,
         projects=projects,
+        compared_with=compared_with,
     )
     st.session_state[_STATE_KEY] = ctx
     return ctx

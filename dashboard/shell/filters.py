@@ -15,6 +15,7 @@ from werkpad.contract import default_contract
 from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 
 PERIODS = ["whole", "this_year", "last_quarter", "custom"]
+COMPARISONS = ["previous", "last_year"]  # the period just before, or the same one a year back
 
 
 # the options come from the contract: a new target-group flag or age group needs no code here
@@ -169,3 +170,37 @@ def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str
     if start > end:
         start, end = end, start
     return period, start, end
+
+
+def comparison_bounds(
+    choice: str, start: dt.date, end: dt.date, first: dt.date
+) -> tuple[dt.date, dt.date] | None:
+    """The period to compare with, or None when it would begin before the data does (a
+    comparison with months before the programme started says nothing but "it started")."""
+    if choice == "last_year":
+        before = (_year_back(start), _year_back(end))
+    elif start.day == 1 and (end + dt.timedelta(days=1)).day == 1:  # whole months: a quarter
+        months = (end.year - start.year) * 12 + end.month - start.month + 1  # is compared
+        earlier = start.year * 12 + start.month - 1 - months  # with the quarter before
+        before = (dt.date(earlier // 12, earlier % 12 + 1, 1), start - dt.timedelta(days=1))
+    else:
+        length = end - start
+        before = (start - length - dt.timedelta(days=1), start - dt.timedelta(days=1))
+    return before if before[0] >= first else None
+
+
+def _year_back(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _comparison(t: Translator, invalid: list[str]) -> str:
+    """The comparison the user chose (in the URL as `compare`)."""
+    _start_single("compare", COMPARISONS, "previous", t("compare.label"), invalid)
+    choice = st.sidebar.selectbox(
+        t("compare.label"), COMPARISONS, key="compare", format_func=lambda c: t(f"compare.{c}")
+    )
+    _to_url("compare", choice, "previous")
+    return choice or "previous"

@@ -1,5 +1,6 @@
-"""Overview: headline figures with the change against the previous period, funnel, trend."""
+"""Overview: headline figures with the change against a named comparison period, funnel, trend."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import data, downloads
@@ -15,22 +16,45 @@ t = ctx.t
 st.title(t("nav.overview"))
 now = ctx.headline()
 before = ctx.headline(ctx.previous) if ctx.previous else None
+COMPARED = set(metrics.shown("compared"))  # counts of events in each period (metrics.yaml)
 PER_ROW = 4  # KPI cards in a row: readable on a laptop and a projector
+
+
+def change(name: str) -> str | None:
+    """The change against the comparison period, naming it; only for like-with-like figures."""
+    if not before or name not in COMPARED or now[name] is None or before[name] is None:
+        return None
+    difference = now[name] - before[name]
+    sign = "+" if difference > 0 else ""
+    shown = t.number(100 * difference) + " pp" if metrics.is_rate(name) else t.count(difference)
+    return f"{sign}{shown} {ctx.compared_with}"
+
+
 for start in range(0, len(HEADLINE), PER_ROW):
     row = HEADLINE[start : start + PER_ROW]
     for column, name in zip(st.columns(PER_ROW), row, strict=False):
         fmt = t.rate if metrics.is_rate(name) else t.count
-        delta = None
-        if before and now[name] is not None and before[name] is not None:
-            change = now[name] - before[name]
-            delta = (t.number(100 * change) + " pp") if metrics.is_rate(name) else t.count(change)
         column.metric(
-            t.metric(name), fmt(now[name]), delta=delta, help=t(f"metric_help.{name}"), border=True
+            t.metric(name),
+            fmt(now[name]),
+            delta=change(name),
+            help=t(f"metric_help.{name}"),
+            border=True,
         )
+if "reached_from" in ctx.filters:  # a period is chosen: say what is (not) compared
+    st.caption(t("compare.note", compared=ctx.compared_with) if before else t("compare.none"))
 steps = [(t.metric(name), now[name]) for name in FUNNEL]
 funnel = charts.funnel(steps, t, t("overview.funnel_title"))
 downloads.chart(funnel, ctx.grouped((), tuple(FUNNEL)), "funnel", ctx)
 trend = ctx.grouped(("reached_month",), ("reached",))
+earlier = None
+if ctx.previous:  # the comparison period, moved onto this one's months, drawn faintly
+    months = (ctx.filters["reached_from"].year - ctx.previous["reached_from"].year) * 12 + (
+        ctx.filters["reached_from"].month - ctx.previous["reached_from"].month
+    )
+    earlier = ctx.grouped(("reached_month",), ("reached",), previous=True).with_columns(
+        pl.col("reached_month").dt.offset_by(f"{months}mo")
+    )
 fig = charts.lines(
     trend,
     "reached_month",
@@ -39,6 +63,8 @@ fig = charts.lines(
     t("overview.trend_title"),
     t("axis.month"),
     t("axis.people"),
+    faint=earlier,
+    faint_name=ctx.compared_with,
 )
 downloads.chart(fig, trend, "reached_per_month", ctx)
 first = data.table(ctx.version, "data_dates")["first_reached"][0]

@@ -182,3 +182,59 @@ def test_language_switch(app):
 def test_every_page_in_every_language(app, page, lang):
     at = app(page, lang=lang, **FILTER)
     assert at.title[0].value  # app() already asserted no exception
+
+
+def _card(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_a_change_names_its_comparison_and_compares_like_with_like(app, all_trajectories):
+    """Q3 2022 against Q2 2022 in Limburg: only first contacts are compared (events in each
+    period); a later step of a recent cohort would shrink by construction."""
+    limburg = all_trajectories.filter(pl.col("project_code") == "WGTW-LIM")
+    q3 = limburg.filter(pl.col("reached_on").is_between(dt.date(2022, 7, 1), dt.date(2022, 9, 30)))
+    q2 = limburg.filter(pl.col("reached_on").is_between(dt.date(2022, 4, 1), dt.date(2022, 6, 30)))
+    at = app(province="LIM", period="custom", **{"from": "2022-07-01", "to": "2022-09-30"})
+    reached = _card(at, "Bereikte personen")
+    sign = "+" if q3.height > q2.height else ""
+    assert reached.delta == f"{sign}{q3.height - q2.height} t.o.v. 01/04/2022–30/06/2022"
+    assert _card(at, "Weloverwogen beslissingen").delta in (None, "")
+    assert _card(at, "Stapratio").delta in (None, "")
+    assert any("t.o.v. 01/04/2022–30/06/2022" in c.value for c in at.caption)
+    trend = _chart(at, "per maand")["data"]
+    assert any(d.get("line", {}).get("dash") == "dot" for d in trend)  # the comparison, faint
+
+
+def test_same_period_last_year_and_none_before_the_data(app, all_trajectories):
+    limburg = all_trajectories.filter(pl.col("project_code") == "WGTW-LIM")
+    at = app(province="LIM", period="custom", compare="last_year",
+             **{"from": "2022-07-01", "to": "2022-09-30"})  # fmt: skip
+    last_year = limburg.filter(
+        pl.col("reached_on").is_between(dt.date(2021, 7, 1), dt.date(2021, 9, 30))
+    )
+    now = limburg.filter(pl.col("reached_on").is_between(dt.date(2022, 7, 1), dt.date(2022, 9, 30)))
+    sign = "+" if now.height > last_year.height else ""
+    assert _card(at, "Bereikte personen").delta == (
+        f"{sign}{now.height - last_year.height} t.o.v. 01/07/2021–30/09/2021"
+    )
+    first = all_trajectories["reached_on"].min()
+    early = app(province="LIM", period="custom", compare="last_year",
+                **{"from": str(first), "to": str(first + dt.timedelta(days=90))})  # fmt: skip
+    assert all(m.delta in (None, "") for m in early.metric)
+    assert any("vóór het begin van de gegevens" in c.value for c in early.caption)
+
+
+def test_comparison_periods():
+    from dashboard.shell.filters import comparison_bounds
+
+    d = dt.date
+    first = d(2021, 1, 1)
+    assert comparison_bounds("previous", d(2022, 7, 1), d(2022, 9, 30), first) == (
+        d(2022, 4, 1), d(2022, 6, 30))  # fmt: skip
+    assert comparison_bounds("previous", d(2023, 1, 1), d(2023, 12, 31), first) == (
+        d(2022, 1, 1), d(2022, 12, 31))  # fmt: skip
+    assert comparison_bounds("previous", d(2022, 3, 10), d(2022, 3, 19), first) == (
+        d(2022, 2, 28), d(2022, 3, 9))  # fmt: skip
+    assert comparison_bounds("last_year", d(2024, 2, 29), d(2024, 3, 31), first) == (
+        d(2023, 2, 28), d(2023, 3, 31))  # fmt: skip
+    assert comparison_bounds("previous", d(2021, 1, 1), d(2021, 3, 31), first) is None

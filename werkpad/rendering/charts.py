@@ -150,9 +150,26 @@ def lines(
     by: str | None = None,
     labels: dict[str, str] | None = None,
     percent: bool = False,
+    faint: pl.DataFrame | None = None,
+    faint_name: str = "",
 ) -> go.Figure:
-    """A line per group (or one line) over x."""
+    """A line per group (or one line) over x; `faint` (same columns) is a comparison drawn
+    as a thin grey dotted line under the others."""
     fig = go.Figure()
+    if faint is not None and not faint.is_empty():
+        faint = faint.sort(x)
+        fig.add_trace(
+            go.Scatter(
+                x=faint[x].to_list(),
+                y=faint[y].to_list(),
+                mode="lines",
+                name=faint_name,
+                line={"color": NEUTRAL, "width": 1.5, "dash": "dot"},
+                connectgaps=False,
+                text=[_shown(t, v, percent) for v in faint[y]],
+                hovertemplate=f"{_escape(faint_name)}: %{{text}}<extra></extra>",
+            )
+        )
     groups = frame.partition_by(by, maintain_order=True, as_dict=True) if by else {(None,): frame}
     withheld: list[tuple[object, object]] = []
     for i, ((key,), part) in enumerate(groups.items()):
