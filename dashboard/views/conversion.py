@@ -59,17 +59,33 @@ SHARES = {
     "job_started": ("job_started_of_trajectory_started", "job_rate"),
 }
 now = ctx.headline()
-rows = [
-    {
-        t("column.group"): t.metric(name),
-        t("column.reached"): t.count(now[name]),
-        t("conversion.of_previous"): t.rate(now[previous]) if previous else "",
-        t("conversion.of_first"): t.rate(now[first]) if first else t.rate(1 if now[name] else None),
-    }
-    for name, (previous, first) in SHARES.items()
-]
+# the figures as numbers for the downloads (rates as fractions), in Belgian words on the page
+shares = pl.DataFrame(
+    [
+        {
+            "group": t.metric(name),
+            "reached": now[name],
+            "of_previous": now[previous] if previous else None,
+            "of_first": now[first] if first else (1.0 if now[name] else None),
+        }
+        for name, (previous, first) in SHARES.items()
+    ],
+    schema={"group": pl.String, "reached": pl.Int64, "of_previous": pl.Float64,
+            "of_first": pl.Float64},
+)  # fmt: skip
+shown = pl.DataFrame(
+    [
+        {
+            t("column.group"): row["group"],
+            t("column.reached"): t.count(row["reached"]),
+            t("conversion.of_previous"): t.rate(row["of_previous"]) if previous else "",
+            t("conversion.of_first"): t.rate(row["of_first"]),
+        }
+        for row, (previous, _) in zip(shares.iter_rows(named=True), SHARES.values(), strict=True)
+    ]
+)
 st.subheader(t("conversion.funnel_title"))
-downloads.table(pl.DataFrame(rows), "funnel_shares", ctx)
+downloads.table(shares, "funnel_shares", ctx, display=shown)
 st.metric(t("conversion.median_days"), t.number(now["median_days_to_decision"], 0))
 if "conversion_by" not in st.session_state:  # a shared link keeps its grouping
     st.session_state["conversion_by"] = (

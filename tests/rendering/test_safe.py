@@ -208,3 +208,23 @@ def test_text_round_trips_safely(texts, lang):
     shown = [cells.get(f"A{row}", empty).value for row in range(4, 4 + len(texts))]
     assert shown == [safe.text_cell(t) for t in texts]
     assert [cells[f"B{row}"].value for row in range(4, 4 + len(texts))] == list(range(len(texts)))
+
+
+def test_columns_a_page_named_in_words_keep_their_number_formats():
+    """A league table named in Dutch on the page (Stapratio, Ondergrens 95%) still holds
+    rates as percentages and counts as counts."""
+    t = Translator("nl")
+    frame = pl.DataFrame(
+        {
+            t("column.project_code"): ["WGTW-LIM"],
+            t("column.reached"): [714],
+            t.metric("decided"): [300],
+            t("column.step_rate"): [0.654],
+            t("column.low"): [0.6],
+            "of_first": [0.2],
+        }
+    )
+    cells = xlsx_cells(safe.xlsx_bytes(frame, CAPTION, "nl"))
+    formats = [cells[f"{col}4"].number_format for col in "BCDEF"]
+    assert formats == ["#,##0", "#,##0", "0.0%", "0.0%", "0.0%"]
+    assert cells["B3"].value == "Bereikt" and cells["F3"].value == t("column.of_first")

@@ -52,6 +52,9 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 TABLE_ROW = 2  # the table's header row (0-based): the caption in A1, a blank row, the table
 COLUMN_WIDTH = (6, 60)  # characters: no column narrower than a figure, none wider than a screen
 INTERVAL_BOUNDS = {"_low": "column.low", "_high": "column.high"}  # <rate>_low: its 95% bound
+# columns of shares that are no one metric: a rate's bounds (column.low, column.high) and a
+# funnel step's share of the step before and of people reached (a different rate each row)
+SHARE_COLUMNS = ("low", "high", "of_previous", "of_first")
 
 _WORD_JOINER = "\u2060"  # invisible; no web address or e-mail address runs across it
 
@@ -92,9 +95,24 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def is_rate_column(name: str) -> bool:
-    """A ratio metric (metrics.yaml) or one of its interval bounds: a fraction, shown as %."""
+    """A ratio metric (metrics.yaml), one of its interval bounds, or a column of shares
+    (SHARE_COLUMNS): a fraction, shown as a percentage."""
     base = _interval_base(name) or name
-    return base in metric_names() and is_rate(base)
+    return name in SHARE_COLUMNS or (base in metric_names() and is_rate(base))
+
+
+def _code(t: Translator, name: str) -> str:
+    """The code of a column a page already named in words (`Stapratio` -> `step_rate`), so
+    its figures get their number format too; a code stays itself."""
+    known = translations(t.lang)
+    if f"column.{name}" in known or f"metric.{name}" in known:
+        return name
+    labels = {
+        text: key.split(".", 1)[1]
+        for key, text in known.items()
+        if key.startswith(("column.", "metric."))
+    }
+    return labels.get(name, name)
 
 
 def _interval_base(name: str) -> str | None:
@@ -282,7 +300,7 @@ def xlsx_bytes(
         t = Translator(lang)
         for col, name in enumerate(frame.columns):
             out.text(TABLE_ROW, col, column_header(t, name), "header")
-        styles = [_style(name, kind) for name, kind in frame.schema.items()]
+        styles = [_style(_code(t, name), kind) for name, kind in frame.schema.items()]
         for row, values in enumerate(frame.iter_rows(), start=TABLE_ROW + 1):
             for col, (value, kind, style) in enumerate(
                 zip(values, frame.dtypes, styles, strict=True)
