@@ -25,8 +25,18 @@ with right:
         by_source, "referral_source", "step_rate", t, t("conversion.rates_title"), {}
     )
     downloads.chart(fig, by_source, "step_rate_by_referral_source", ctx)
-flows = ctx.grouped(("referral_source", "decision_state", "outcome"), ("reached",))
-downloads.chart(charts.sankey(flows, t, t("referral.sankey_title")), flows, "sankey", ctx)
+# one published two-way table per step of the Sankey, and each stage's published totals
+pairs = list(zip(charts.SANKEY_STAGES, charts.SANKEY_STAGES[1:], strict=False))
+steps = [ctx.grouped((a, b), ("reached",)).select(a, b, "reached") for a, b in pairs]
+# referral sources' totals size their gathered "x" flows; a decision's total is not published
+# beside its outcomes (the headline's decided and stepped could be worked out from them)
+sources = charts.SANKEY_STAGES[0]
+totals = [dict(ctx.grouped((sources,), ("reached",)).select(sources, "reached").iter_rows()), {}]
+flows = pl.concat(
+    [step.rename({a: "from", b: "to"}) for step, (a, b) in zip(steps, pairs, strict=True)]
+)
+sankey = charts.sankey(steps, totals, t, t("referral.sankey_title"))
+downloads.chart(sankey, flows, "sankey", ctx)
 if ctx.user.partner_detail:  # funders get no partner-level figures
     st.subheader(t("referral.by_partner_title"))
     by_partner = ctx.grouped(("partner_code", "referral_source"), ("reached", "step_rate"))

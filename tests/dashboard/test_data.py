@@ -170,13 +170,18 @@ def _check_sankey(live, province: str, month: dt.date) -> None:
     headline = data.headline(live, data.freeze(filters), THRESHOLD)
     assert headline["stepped"] is None  # decided may be withheld too (a small gap above it)
     dims = ("referral_source", "decision_state", "outcome")
-    seen = _published(live, filters, [dims, ("referral_source",), ()])
+    # what the Sankey publishes: one two-way table per step and the node totals it sizes the
+    # gathered "x" flows with (werkpad.rendering.charts.sankey)
+    tables = [dims[:2], dims[1:], ("referral_source",), ()]
+    seen = _published(live, filters, tables)
     decided = (("decision_state", "no_step_now"), ("decision_state", "step_to_work"))
     seen[decided] = headline["decided"]
     seen[(("decision_state", "step_to_work"),)] = None  # withheld in the headline
     seen[(("outcome", "paid_job"),)] = headline["job_started"]
-    frame = data.grouped(live, data.freeze(filters), dims, ("reached",), THRESHOLD)
-    values = [sorted(set(frame[d]), key=str) for d in dims]
+    frames = [
+        data.grouped(live, data.freeze(filters), t, ("reached",), THRESHOLD) for t in tables[:2]
+    ]
+    values = [sorted({v for f in frames if d in f.columns for v in f[d]}, key=str) for d in dims]
     finest = [dict(zip(dims, key, strict=True)) for key in itertools.product(*values)]
     assert recoverable(finest, seen) == [], (province, month)
 

@@ -58,6 +58,12 @@ def _chart(at: AppTest, title_part: str) -> dict:
     return next(c for c in _charts(at) if title_part in c["layout"]["title"]["text"])
 
 
+def _label(kind: str, code: str) -> str:
+    from werkpad.rendering.i18n import Translator
+
+    return Translator("nl").category(kind, code)
+
+
 def _int(text: str) -> int:
     return int(text.replace(".", "").replace(",", "").replace("\u202f", ""))
 
@@ -120,7 +126,15 @@ def test_referral_volume_equals_independent_counts(app, selection):
     want = dict(selection.group_by("referral_source").len().iter_rows())
     assert sum(chart["x"]) == selection.height and sorted(chart["x"]) == sorted(want.values())
     sankey = next(c for c in _charts(at) if c["data"][0]["type"] == "sankey")["data"][0]
-    assert sum(sankey["link"]["value"]) == 2 * selection.height  # two stages of flows
+    assert sum(sankey["link"]["value"]) == 2 * selection.height  # two stages, nothing lost
+    sources = {}
+    for src, value in zip(sankey["link"]["source"], sankey["link"]["value"], strict=True):
+        sources[sankey["node"]["label"][src]] = sources.get(sankey["node"]["label"][src], 0) + value
+    want_sources = {
+        _label("referral_source", k): v
+        for k, v in selection.group_by("referral_source").len().iter_rows()
+    }
+    assert {k: v for k, v in sources.items() if k in want_sources} == want_sources
 
 
 def test_outcomes_step_types_equal_independent_counts(app, selection):

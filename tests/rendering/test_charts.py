@@ -108,3 +108,27 @@ def test_the_funnel_plot_names_the_groups_outside_its_limits():
     n_at, y_at = upper_95["x"][-1], upper_95["y"][-1]
     assert y_at == pytest.approx(0.65 + 1.96 * (0.65 * 0.35 / n_at) ** 0.5)
     assert "x" in json.dumps(_spec(fig)["layout"]["annotations"])  # the withheld group noted
+
+
+def test_the_sankey_keeps_node_sizes_honest_with_one_x_flow_per_node():
+    first = pl.DataFrame(
+        {
+            "referral_source": ["care_partner", "care_partner", "care_partner", "ocmw"],
+            "decision_state": ["step_to_work", "no_step_now", "exploring", "step_to_work"],
+            "reached": [40, None, None, 30],
+        }
+    )
+    second = pl.DataFrame(
+        {"decision_state": ["step_to_work"], "outcome": ["paid_job"], "reached": [50]}
+    )
+    totals = [{"care_partner": 47, "ocmw": 30}, {}]
+    spec = _spec(charts.sankey([first, second], totals, NL, "Sankey"))
+    link, labels = spec["data"][0]["link"], spec["data"][0]["node"]["label"]
+    out: dict[str, int] = {}
+    for source, value in zip(link["source"], link["value"], strict=True):
+        out[labels[source]] = out.get(labels[source], 0) + value
+    care = NL.category("referral_source", "care_partner")
+    assert out[care] == 47  # 40 shown + one x flow of 7, the published total
+    x_node = labels.index(f"{disclosure.SYMBOL} (weggelaten stromen)")
+    assert [v for t, v in zip(link["target"], link["value"], strict=True) if t == x_node] == [7]
+    assert any("weggelaten" in a["text"] for a in spec["layout"]["annotations"])

@@ -351,29 +351,58 @@ def _outside(rates: list, sizes: list, overall: float | None) -> list[bool]:
     ]
 
 
-def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
-    """Referral source -> decision -> outcome, widths in people reached."""
-    stages = [
-        ("referral_source", "referral_source"),
-        ("decision_state", "decision_state"),
-        ("outcome", "outcome"),
-    ]
+SANKEY_STAGES = ("referral_source", "decision_state", "outcome")
+
+
+def sankey(
+    steps: list[pl.DataFrame], totals: list[dict[str, int | None]], t: Translator, title: str
+) -> go.Figure:
+    """Referral source -> decision -> outcome, widths in people reached.
+
+    Each step is its own published two-way table (`steps[i]`: stage i, stage i+1, reached),
+    so far fewer cells are small than in one three-way table. A node's withheld flows are
+    gathered into one flow to an "x" node, as wide as the node's published total
+    (`totals[i]`) minus its shown flows: that difference can be worked out from the published
+    figures anyway, so it reveals nothing, and every node keeps its honest size. A node with
+    no published total (`totals[i]` lacks it) shows only its published flows; the note under
+    the chart says when any flow is withheld."""
+    withheld_node = (SANKEY_STAGES[-1], disclosure.SYMBOL)
     nodes: list[tuple[str, str]] = []
-    for column, kind in stages:
-        nodes += [(kind, v) for v in category_order(kind) if v in set(frame[column])]
-    index = {node: i for i, node in enumerate(nodes)}
+    for i, kind in enumerate(SANKEY_STAGES):
+        seen = set()
+        if i < len(steps):
+            seen |= set(steps[i][kind].drop_nulls())
+        if i > 0:
+            seen |= set(steps[i - 1][kind].drop_nulls())
+        nodes += [(kind, v) for v in category_order(kind) if v in seen]
     source, target, value = [], [], []
-    for (a, _), (b, _) in zip(stages, stages[1:], strict=False):
-        flows = frame.group_by([a, b]).agg(pl.col("reached").sum()).sort([a, b])
-        for row in flows.iter_rows(named=True):
-            source.append(index[(a, row[a])])
-            target.append(index[(b, row[b])])
-            value.append(row["reached"])
+    gathered = False
+    for i, step in enumerate(steps):
+        a, b = SANKEY_STAGES[i], SANKEY_STAGES[i + 1]
+        for node in [v for kind, v in nodes if kind == a]:
+            out = step.filter(pl.col(a) == node)
+            shown = out.filter(pl.col("reached").is_not_null(), pl.col("reached") > 0)
+            for row in shown.iter_rows(named=True):
+                source.append(nodes.index((a, node)))
+                target.append(nodes.index((b, row[b])))
+                value.append(row["reached"])
+            rest = (totals[i].get(node) or 0) - int(shown["reached"].sum())
+            if out["reached"].null_count() and totals[i].get(node) is not None and rest > 0:
+                if withheld_node not in nodes:
+                    nodes.append(withheld_node)
+                source.append(nodes.index((a, node)))
+                target.append(nodes.index(withheld_node))
+                value.append(rest)
+                gathered = True
+    labels = [
+        t("chart.withheld_flow", symbol=disclosure.SYMBOL) if (kind, v) == withheld_node
+        else t.category(kind, v) for kind, v in nodes
+    ]  # fmt: skip
     fig = go.Figure(
         go.Sankey(
             node={
-                "label": [t.category(kind, v) for kind, v in nodes],
-                "color": [color(kind, v) for kind, v in nodes],
+                "label": labels,
+                "color": [NEUTRAL if n == withheld_node else color(*n) for n in nodes],
                 "pad": 18,
                 "hovertemplate": "%{label}: %{value:,d}<extra></extra>",
             },
@@ -385,7 +414,9 @@ def sankey(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
             },
         )
     )
-    return _separators(_layout(fig, title), t)
+    fig = _separators(_layout(fig, title), t)
+    lost = any(v is None for step in steps for v in step["reached"])  # shown nowhere
+    return _note_withheld(fig, t, [None] if gathered or lost else [])
 
 
 def add_caption(fig: go.Figure, caption: str, y: float = -0.25) -> go.Figure:
