@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -94,9 +95,13 @@ def move_to_quarantine(path: Path, result, docs_source: Path) -> Path:
 
 
 def report_text(report_path: str | None) -> str | None:
-    """The Markdown report of a refused file (rules and row numbers only), if it is there."""
+    """The Markdown report of a refused file (rules and row numbers only), if it is there,
+    for showing on a page: the quarantine folder's path is left out (where the server keeps
+    its files is nobody's business on screen; the file on disk keeps it for the steward)."""
     report = Path(report_path) if report_path else None
-    return report.read_text(encoding="utf-8") if report and report.is_file() else None
+    if not report or not report.is_file():
+        return None
+    return report.read_text(encoding="utf-8").replace(f"{report.parent}{os.sep}", "")
 
 
 def data_docs_folder(report_path: str | None) -> Path | None:

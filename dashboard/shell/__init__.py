@@ -166,6 +166,7 @@ def build() -> Context | None:
             key=key,
             placeholder=t("filter.all"),
             format_func=partial(_named, names[kind]) if kind else partial(t.category, key),
+            select_all=False,  # Streamlit's "Select all" is English only; none chosen is all
         )
         _to_url(key, chosen[key], [])
     filters: dict[str, Any] = dict(chosen) | scope_filters(user)
@@ -181,7 +182,7 @@ def build() -> Context | None:
     if invalid:
         st.warning(t("app.invalid_params", names=", ".join(invalid)))
     projects = tuple(refs["projects"]["project_code"])
-    _freshness(t, version, projects)
+    _freshness(t, version, projects, operational=user.partner_detail)
     if user.suppressed:
         st.caption(
             t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=disclosure.THRESHOLD)

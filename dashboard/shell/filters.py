@@ -116,6 +116,27 @@ def _parse_date(text: str | None) -> dt.date | None:
         return None
 
 
+def _start_date(
+    key: str, default: dt.date, first: dt.date, last: dt.date, t, invalid: list[str]
+) -> None:
+    """Seed a date of a custom period from the URL on a session's first run; a date outside
+    the data is moved to its edge, and the page says so (a link from last year still works)."""
+    if key in st.session_state:
+        return
+    text = st.query_params.get(key)
+    raw = _parse_date(text)
+    if text and raw is None:
+        invalid.append(t(f"filter.{key}"))
+    value = min(max(raw, first), last) if raw else default
+    if raw and value != raw:
+        st.sidebar.info(
+            t("period.clamped", asked=t.date(raw), shown=t.date(value), first=t.date(first),
+              last=t.date(last)),
+            icon=":material/info:",
+        )  # fmt: skip
+    st.session_state[key] = value
+
+
 def _period_bounds(period: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     """Quick picks, relative to the newest data (not today: the data may be historical)."""
     if period == "this_year":
@@ -156,9 +177,8 @@ def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str
             _to_url(key, None, None)
         start, end = _period_bounds(period, first, data_date)
         return period, start, end
-    days = [first + dt.timedelta(days=i) for i in range((data_date - first).days + 1)]
     for key, default in (("from", first), ("to", data_date)):
-        _start_single(key, days, default, t(f"filter.{key}"), invalid, parse=_parse_date)
+        _start_date(key, default, first, data_date, t, invalid)
     start = st.sidebar.date_input(
         t("filter.from"), min_value=first, max_value=data_date, key="from", format="DD/MM/YYYY"
     )

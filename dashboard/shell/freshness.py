@@ -14,7 +14,11 @@ from werkpad.rendering.i18n import Translator
 from werkpad.rendering.safe import markdown_literal
 
 
-def _freshness(t: Translator, version: data.Version, projects: tuple[str, ...]) -> None:
+def _freshness(
+    t: Translator, version: data.Version, projects: tuple[str, ...], operational: bool = True
+) -> None:
+    """The data date for everyone; late and refused loads only for those who can act on them
+    (a funder can do nothing about a partner's refused file)."""
     snapshots = data.table(version, "snapshots").filter(pl.col("project_code").is_in(projects))
     if snapshots.is_empty():
         return
@@ -22,6 +26,8 @@ def _freshness(t: Translator, version: data.Version, projects: tuple[str, ...]) 
     newest = cast(dt.date, snapshots["extract_date"].max())
     loaded = cast(dt.datetime, snapshots["loaded_at"].max())
     st.caption(t("freshness.line", date=t.date(newest), loaded=t.datetime(loaded)))
+    if not operational:
+        return
     stale_before = dt.datetime.now() - dt.timedelta(hours=config.STALE_AFTER_HOURS)
     stale = snapshots.filter(pl.col("loaded_at") < stale_before)
     refused = snapshots.filter(pl.col("last_status") == "refused")

@@ -52,9 +52,13 @@ if ctx.previous:  # the comparison period, moved onto this one's months, drawn f
     months = (ctx.filters["reached_from"].year - ctx.previous["reached_from"].year) * 12 + (
         ctx.filters["reached_from"].month - ctx.previous["reached_from"].month
     )
-    earlier = ctx.grouped(("reached_month",), ("reached",), previous=True).with_columns(
-        pl.col("reached_month").dt.offset_by(f"{months}mo")
-    )
+    earlier = ctx.grouped(("reached_month",), ("reached",), previous=True)
+    if earlier.is_empty():  # nobody in the comparison period: no faint line to draw
+        earlier = None
+    else:
+        earlier = earlier.with_columns(
+            pl.col("reached_month").cast(pl.Date).dt.offset_by(f"{months}mo")
+        )
 fig = charts.lines(
     trend,
     "reached_month",

@@ -192,8 +192,8 @@ def test_project_lead_sees_only_her_bookkeeping(signed_in):
     at = signed_in("lies")
     at.switch_page("views/data_quality.py").run()
     assert not at.exception
-    assert set(at.dataframe[0].value["project_code"]) == {"WGTW-LIM"}
-    assert set(at.dataframe[1].value["project_code"].dropna()) == {"WGTW-LIM"}
+    assert set(at.dataframe[0].value["Project"]) == {"WGTW-LIM"}
+    assert set(at.dataframe[1].value["Project"].dropna()) == {"WGTW-LIM"}
     warnings = " ".join(w.value for w in at.warning)
     assert "WGTW-ANT" not in warnings
 
@@ -206,3 +206,10 @@ def test_funder_gets_no_partner_detail_nor_file_bookkeeping(signed_in):
     assert not any("partner (top 20)" in title or "subregio" in title for title in titles)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/data_quality.py")  # not in the funder's navigation
+
+
+def test_load_warnings_go_to_those_who_can_act_on_them(signed_in):
+    """The sample has refused files: steering and leads are told, a funder is not."""
+    warned = [w.value for w in signed_in("anna").warning]
+    assert any("geweigerd" in w for w in warned)
+    assert not any("geweigerd" in w.value for w in signed_in("fons").warning)

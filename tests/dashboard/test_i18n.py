@@ -43,3 +43,11 @@ def test_categories_and_fallback():
     assert Translator("fr").category("step_type", "ibo").startswith("IBO")
     assert Translator("nl").category("referral_source", "ocmw") == "OCMW"
     assert Translator("en").category("step_type", "something_new") == "something_new"
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_load_status_is_labelled(lang):
+    from pipelines.ledger import STATUSES
+
+    texts = translations(lang)
+    assert [s for s in STATUSES if f"category.status.{s}" not in texts] == []

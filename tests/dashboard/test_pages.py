@@ -147,7 +147,7 @@ def test_outcomes_step_types_equal_independent_counts(app, selection):
 def test_data_quality_lists_snapshots_and_refusals(app, loaded):
     at = app("data_quality")
     snapshots = at.dataframe[0].value
-    assert sorted(snapshots["project_code"]) == [
+    assert sorted(snapshots["Project"]) == [
         "WGTW-ANT",
         "WGTW-LIM",
         "WGTW-OVL",
@@ -252,3 +252,21 @@ def test_comparison_periods():
     assert comparison_bounds("last_year", d(2024, 2, 29), d(2024, 3, 31), first) == (
         d(2023, 2, 28), d(2023, 3, 31))  # fmt: skip
     assert comparison_bounds("previous", d(2021, 1, 1), d(2021, 3, 31), first) is None
+
+
+def test_a_period_outside_the_data_is_clamped_with_a_notice(app, all_trajectories):
+    first = all_trajectories["reached_on"].min()
+    at = app(period="custom", **{"from": "2015-01-01", "to": "2022-12-31"})
+    assert at.date_input[0].value == first
+    assert any("buiten de gegevens" in i.value for i in at.sidebar.info)
+
+
+def test_the_data_quality_page_reads_as_words(app, loaded):
+    at = app("data_quality")
+    headers = [c for frame in at.dataframe for c in frame.value.columns]
+    assert {"Bestand", "Status", "Redenen", "Project"} <= set(headers)
+    cells = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
+    assert "None" not in cells and "nan" not in cells
+    assert "Geweigerd" in cells and "refused" not in cells
+    on_screen = " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.text, *at.code])
+    assert str(loaded[0]) not in on_screen and "/quarantine/" not in on_screen

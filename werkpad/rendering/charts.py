@@ -386,7 +386,7 @@ def sankey(
                 source.append(nodes.index((a, node)))
                 target.append(nodes.index((b, row[b])))
                 value.append(row["reached"])
-            rest = (totals[i].get(node) or 0) - int(shown["reached"].sum())
+            rest = (totals[i].get(node) or 0) - int(shown["reached"].sum() or 0)
             if out["reached"].null_count() and totals[i].get(node) is not None and rest > 0:
                 if withheld_node not in nodes:
                     nodes.append(withheld_node)
