@@ -27,3 +27,5 @@ lint: setup
 ## Benchmarks (on demand, minutes): prints a table.
 bench: setup
 	uv run --locked python benchmarks/bench_load.py
+	uv run --locked python benchmarks/bench_dashboard.py
+	uv run --locked python benchmarks/bench_browser.py

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench-dashboard"
-APP = ROOT / "werkpad" / "dashboard" / "app.py"
+APP = ROOT / "dashboard" / "app.py"
 PAGES = ["overview", "reach", "conversion", "referral", "outcomes", "data_quality"]
 
 
