@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import duckdb
 
 from pipelines.sql import load_sql
 from werkpad.contract import Contract
+from werkpad.sql import quote_ident, quote_idents, sql_list
 
-
-def sql_list(values: Iterable[str]) -> str:
-    """A SQL list of string literals; quotes are doubled, so any contract value is safe."""
-    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
-
-
-def quote_ident(name: str) -> str:
-    """A column or table name as a quoted SQL identifier; the one way a name enters SQL text.
-
-    Double quotes inside are doubled, so a header from a partner file stays a name whatever it
-    holds (quotes, semicolons, comments, line breaks). Use it for every name that came from a
-    file; readers also refuse odd header characters first (defence in depth).
-    """
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def quote_idents(names: Iterable[str]) -> str:
-    """Comma-separated quoted identifiers, for a select list."""
-    return ", ".join(quote_ident(n) for n in names)
+__all__ = ["install_macros", "quote_ident", "quote_idents", "sql_list"]
 
 
 def install_macros(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:

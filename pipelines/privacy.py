@@ -23,11 +23,10 @@ from collections.abc import Set as AbstractSet
 import duckdb
 
 from pipelines.findings import Finding, RefusedFile
-from pipelines.macros import quote_ident, quote_idents, sql_list
 from pipelines.sql import load_sql
 from werkpad.config import HEADER_NAME_PATTERN
 from werkpad.contract import Contract
-from werkpad.sql import one_row
+from werkpad.sql import one_row, quote_ident, quote_idents, sql_list
 
 RULE_TEXT = {
     "email": "an e-mail address",

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.macros import sql_list
 from pipelines.reader import ROW_NUMBER
 from werkpad.contract import Column, Contract, FileName
+from werkpad.sql import quote_ident, sql_list
 
 TYPED = {"date": 'werkpad_date("{c}")', "boolean": 'werkpad_bool("{c}")'}
 SQL_TYPE = {"date": "DATE", "boolean": "BOOLEAN"}
@@ -65,11 +65,11 @@ def _query(condition: str) -> str:
 
 def column_checks(column: Column, contract: Contract, present: list[str]) -> list[Check]:
     """The checks one contract column asks for, over the typed table."""
-    c, q = column.name, f'"{column.name}"'
+    c, q = column.name, quote_ident(column.name)
     checks = [Check(f"{c}.exists", f"the file has a column {c}", (c,))]
     if c not in present:
         return checks
-    text = f'"{c}{TEXT_SUFFIX}"' if column.type in TYPED else q
+    text = quote_ident(f"{c}{TEXT_SUFFIX}") if column.type in TYPED else q
     conditions = []
     if column.required:
         conditions.append(("required", f"{c} is filled in on every row", f"{text} IS NULL"))

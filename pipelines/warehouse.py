@@ -20,10 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.macros import install_macros, sql_list
+from pipelines.macros import install_macros
 from pipelines.sql import load_sql, models
 from pipelines.suite import sql_type
 from werkpad.contract import Contract
+from werkpad.sql import quote_ident, sql_list
 from werkpad.warehouse import LOADING_SUFFIX, is_duckdb_file
 
 
@@ -80,14 +81,15 @@ def publish(copy: Path, warehouse: Path) -> None:
 def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """Create schemas, bookkeeping tables, raw tables and macros in the current database."""
     con.execute(load_sql("ops/init_warehouse"))
-    columns = ", ".join(f'"{c.name}" {sql_type(c)}' for c in contract.columns)
+    columns = ", ".join(f"{quote_ident(c.name)} {sql_type(c)}" for c in contract.columns)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS raw.trajectories ({columns}, _source_row BIGINT, "
         "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP)"
     )
     for c in contract.columns:  # a contract that grew adds its optional columns
         con.execute(
-            f'ALTER TABLE raw.trajectories ADD COLUMN IF NOT EXISTS "{c.name}" {sql_type(c)}'
+            f"ALTER TABLE raw.trajectories ADD COLUMN IF NOT EXISTS {quote_ident(c.name)} "
+            f"{sql_type(c)}"
         )
     install_macros(con, contract)
     refresh_reference(con, contract, schema="raw")

@@ -15,11 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.findings import RefusedFile
-from pipelines.macros import install_macros, quote_ident
+from pipelines.macros import install_macros
 from pipelines.privacy import check_privacy, personal_columns
 from pipelines.reader import read_extract
 from sample_data.faulty import iban_be, insz_number
 from werkpad.contract import default_contract
+from werkpad.sql import quote_ident
 
 CONTRACT = default_contract()
 

@@ -18,14 +18,14 @@ import yaml
 
 from werkpad.config import METRICS_FILE
 from werkpad.contract import default_contract
-from werkpad.sql import load_sql
+from werkpad.sql import load_sql, quote_ident, sql_list
 
 
 def _flags(param: str) -> str:
     """Rows in any of the target groups listed in $param (the contract's boolean columns,
     whose names load_contract checks are lower-case identifiers)."""
     return " OR ".join(
-        f"(list_contains(${param}, '{group}') AND \"{group}\")"
+        f"(list_contains(${param}, {sql_list([group])}) AND {quote_ident(group)})"
         for group in default_contract().target_groups
     )
 

@@ -9,6 +9,7 @@ with `str.format` by the caller where a file says so; values are always bound pa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -58,3 +59,23 @@ def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     if row is None:
         raise RuntimeError("a query that always returns one row returned none")
     return row
+
+
+def quote_ident(name: str) -> str:
+    """A column or table name as a quoted SQL identifier; the one way a name enters SQL text.
+
+    Double quotes inside are doubled, so a header from a partner file stays a name whatever it
+    holds (quotes, semicolons, comments, line breaks). Use it for every name that came from a
+    file or a contract; readers also refuse odd header characters first (defence in depth).
+    """
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_idents(names: Iterable[str]) -> str:
+    """Comma-separated quoted identifiers, for a select list."""
+    return ", ".join(quote_ident(n) for n in names)
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """A SQL list of string literals; quotes are doubled, so any contract value is safe."""
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
