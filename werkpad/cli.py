@@ -218,9 +218,12 @@ def _cmd_contract(args: argparse.Namespace) -> int:
 
 def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
     """Streamlit's `run`, through dashboard.serve (libraries imported before any
-    session, no /_stcore/metrics); users see no error details, only a generic message."""
+    session, no /_stcore/metrics); users see no error details, only a generic message; the
+    theme's colours are dashboard.THEME (contrast checked)."""
     from dashboard import APP as app
+    from dashboard import THEME
 
+    theme = [arg for key, value in THEME.items() for arg in (f"--theme.{key}", value)]
     return [
         sys.executable,
         "-m",
@@ -241,6 +244,7 @@ def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
         "viewer",
         "--client.showErrorDetails",
         "none",
+        *theme,
         "--",
         "--warehouse",
         str(warehouse),
