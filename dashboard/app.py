@@ -14,7 +14,9 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import shell
+from dashboard.shell import page
 from werkpad.access import OPERATIONAL_PAGES, PAGES
+from werkpad.rendering.i18n import DEFAULT_LANGUAGE
 
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 # page -> its menu icon; which pages exist and who sees them is werkpad.access.PAGES
@@ -27,9 +29,13 @@ ICONS = {
     "data_quality": ":material/fact_check:",
 }
 
-st.set_page_config(page_title="werkpad", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title="werkpad", page_icon=page.FAVICON, layout="wide")
+page.print_view()
 ctx = shell.build()
-t = ctx.t if ctx else shell.Translator()
+# signed out: the sign-in form is in the language chosen in the sidebar, and so are the menu
+# and <html lang>
+t = ctx.t if ctx else shell.Translator(st.session_state.get("lang") or DEFAULT_LANGUAGE)
+page.document_script(t.lang)
 router = st.navigation(
     [
         st.Page(
