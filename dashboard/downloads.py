@@ -26,6 +26,7 @@ from dashboard.shell import Context
 from werkpad import disclosure
 from werkpad.access import scope_filters
 from werkpad.rendering import charts, safe
+from werkpad.rendering.i18n import translations
 
 
 def file_name(name: str, ctx: Context, ext: str) -> str:
@@ -120,6 +121,7 @@ def chart(
         )
     else:
         st.plotly_chart(fig, key=f"chart-{name}", config=PLOTLY_CONFIG)
+    show_data(frame, name, ctx, fig.layout.title.text)
     _buttons(
         name,
         ctx,
@@ -138,6 +140,48 @@ def chart(
             "xlsx": (XLSX, ":material/grid_on:", lambda: xlsx_bytes(frame, ctx)),
         },
     )
+
+
+def _headers(frame: pl.DataFrame, ctx: Context) -> dict[str, Any]:
+    """Each column under its name in words (`column.*`, else the metric's name), dates day
+    first; a column with neither keeps its code."""
+    texts = translations(ctx.t.lang)
+    labels = {c: texts.get(f"column.{c}") or texts.get(f"metric.{c}") or c for c in frame.columns}
+    dated = _date_columns(frame)
+    return {c: {**dated.get(c, {}), "label": labels[c]} for c in frame.columns}
+
+
+def _in_words(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """Codes as the chart names them: provinces, regions, projects and partners by name,
+    categories (partner type, step type, ...) by their label in the user's language."""
+    texts = translations(ctx.t.lang)
+    named = {}
+    for column, kind in frame.schema.items():
+        if kind != pl.String:
+            continue
+        names = ctx.names.get(column.removesuffix("_code"), {})
+        if not names and any(k.startswith(f"category.{column}.") for k in texts):
+            names = {v: ctx.t.category(column, v) for v in frame[column].unique().drop_nulls()}
+        if names:
+            named[column] = pl.col(column).replace(names)
+    return frame.with_columns(**named) if named else frame
+
+
+def show_data(frame: pl.DataFrame, name: str, ctx: Context, title: str | None) -> None:
+    """The chart's text alternative: the figures it draws (the frame its CSV holds, codes
+    in words) as a table under "show the data", for a screen reader or whoever wants the
+    numbers. Built only while open (opening the expander reruns the page), so a page with
+    ten charts sends no ten tables; a withheld figure reads as the symbol."""
+    shown = st.expander(ctx.t("a11y.show_data"), key=f"show-data-{name}", on_change="rerun")
+    if shown.open:
+        shown.dataframe(
+            _in_words(frame, ctx),
+            hide_index=True,
+            key=f"data-{name}",
+            column_config=_headers(frame, ctx),
+            placeholder=ctx.t.missing,
+            alt=title or None,
+        )
 
 
 def _date_columns(frame: pl.DataFrame) -> dict[str, Any]:
