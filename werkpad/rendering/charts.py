@@ -32,6 +32,8 @@ FONT_SIZE = 16  # readable from the back of a steering-committee room
 # figure, it also wins over Streamlit's on-screen chart theme, whose grey is 3.7:1 (WCAG AA
 # asks 4.5:1). Text on a coloured mark is black or white, whichever contrasts more.
 TEXT_COLOR = "#444444"
+# px right of a horizontal bar chart for the longest bar's label ("12.345", "65,0 %")
+OUTSIDE_LABEL_ROOM = 5 * FONT_SIZE
 # Every figure starts from plotly_white. Set once as the default: naming it per figure made
 # plotly deep-copy and re-validate the whole template each time (24 ms a bar chart, now 9).
 pio.templates.default = "plotly_white"
@@ -159,6 +161,8 @@ def bar(
     )
     fig = go.Figure(trace)
     fig = _layout(fig, title, *((x_label, "") if horizontal else ("", x_label)))
+    if horizontal:  # room right of the longest bar for its label, which plotly would cut
+        fig.update_layout(margin_r=OUTSIDE_LABEL_ROOM)
     _count_axis(fig, "x" if horizontal else "y")
     return _note_withheld(_separators(fig, t), t, values)
 
