@@ -15,9 +15,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.e2e.test_browser import (
+from tests.e2e.test_browser import (  # noqa: F401  (fixtures: `werkpad serve --demo`, with sign-in)
     CHROMIUM,
-    server,  # noqa: F401  (the fixture: `werkpad serve --demo`)
+    secured,
+    server,
 )
 from werkpad.rendering.i18n import LANGUAGES, Translator
 
@@ -98,6 +99,17 @@ def test_no_serious_accessibility_violation_on_any_page(tab, server, lang):  # n
 def test_html_lang_follows_the_dashboard_language(tab, server, lang):  # noqa: F811
     settle(tab, f"{server}/reach?lang={lang}", Translator(lang)("nav.reach"))
     expect(tab.locator("html")).to_have_attribute("lang", lang)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_sign_in_page_is_in_its_language_and_accessible(tab, secured, lang):  # noqa: F811
+    """Signed out, the form is in the language chosen, and so is `<html lang>`."""
+    tab.goto(f"{secured}/?lang={lang}")
+    t = Translator(lang)
+    expect(tab.get_by_role("heading", name=t("access.title"))).to_be_visible(timeout=60_000)
+    expect(tab.locator("html")).to_have_attribute("lang", lang)
+    found = serious_violations(tab)
+    assert not found, "\n".join(found)
 
 
 # Every text of every chart, with the colour it is drawn in and the colour under it: the fill
