@@ -23,6 +23,7 @@ import yaml
 
 from sample_data.generator import DEFAULT_EXTRACT_DATE
 from werkpad.config import CHECKOUT_DIR
+from werkpad.rendering.i18n import Translator
 
 assert CHECKOUT_DIR is not None
 PROJECT = "WGTW-WVL"  # a plain comma-separated sample
@@ -126,8 +127,10 @@ def test_the_report_pack_lists_the_new_value_and_flag(site):
     with zipfile.ZipFile(out) as pack:
         name = next(n for n in pack.namelist() if n.endswith(".csv"))
         text = pack.read(name).decode("utf-8-sig")
-    lines = [line for line in text.splitlines() if not line.startswith("#")]  # the caption
-    table = list(csv.DictReader(lines, delimiter=";" if ";" in lines[0] else ","))
+    lines = [line for line in text.splitlines() if not line.lstrip('"').startswith("#")]
+    table = list(csv.DictReader(lines))  # English: comma-separated, caption line skipped
     shown = {(r["section"], r["category"]): r for r in table}
-    assert shown["education_level", NEW_LEVEL]["shown"] == str(site["level"])
-    assert shown["target_group", NEW_FLAG]["shown"] == str(site["flag"])
+    en = Translator("en")
+    level = shown[en("report.section.education_level"), NEW_LEVEL]
+    flag = shown[en("report.section.target_group"), NEW_FLAG]
+    assert level["shown"] == str(site["level"]) and flag["shown"] == str(site["flag"])
