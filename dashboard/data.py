@@ -141,6 +141,8 @@ def grouped(
     return pl.DataFrame(rows, infer_schema_length=None).select(columns)
 
 
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def table(version: Version, name: str) -> pl.DataFrame:
-    """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`."""
+    """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`, read once per
+    warehouse version (every rerun's sidebar asks for five of them)."""
     return cursor(version).sql(load_sql(f"queries/{name}")).pl()

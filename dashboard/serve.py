@@ -15,6 +15,7 @@ Run as `python -m dashboard.serve run app.py [streamlit options] -- --warehouse 
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from werkpad import config
@@ -113,6 +114,9 @@ def adjust_routes() -> None:
 
 def main() -> None:
     import_heavy_libraries()
+    # Everything imported so far lives as long as the server: out of the collector's sight,
+    # so no collection walks the libraries' objects again (gc.freeze's documented use).
+    gc.freeze()
     adjust_routes()
     from streamlit.web import cli
 

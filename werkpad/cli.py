@@ -244,6 +244,12 @@ def _streamlit_command(warehouse: Path, host: str, port: int) -> list[str]:
         "viewer",
         "--client.showErrorDetails",
         "none",
+        # Streamlit runs a full gc.collect(2) after every rerun, holding the GIL ~150 ms over
+        # the libraries' millions of objects before the browser hears the run has ended: most
+        # of a filter change's wait (benchmarks/bench_browser.py). Python's own generational
+        # collector still runs; dashboard.serve freezes the startup objects out of its way.
+        "--runner.postScriptGC",
+        "false",
         *theme,
         "--",
         "--warehouse",
