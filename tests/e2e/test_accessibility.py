@@ -1,4 +1,4 @@
-"""Accessibility in a real browser on the demo server (issue #10 item 10).
+"""Accessibility and Belgian numbers in a real browser on the demo server (issue #10 items 8, 10).
 
 axe-core (axe-playwright-python injects the copy its wheel ships) checks every page in every
 language and must find no serious or critical violation; `<html lang>` follows the language;
@@ -9,6 +9,7 @@ anything else.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -37,6 +38,37 @@ MINIMUM_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
 # Violations inside Streamlit's own widgets that the app cannot fix, one rule and one
 # selector each (never a whole rule):
 EXCLUDED: dict[str, tuple[str, ...]] = {}
+
+
+# every text a chart draws (ticks, labels beside bars, legends, annotations)
+CHART_TEXTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg text')]
+  .map((text) => text.textContent.trim()).filter(Boolean)"""
+# Numbers as nl and fr readers would not write them: a comma before three digits at the end
+# of a number (an English thousands separator), a point before one or two digits (an English
+# decimal), a percent sign glued to its number (but "95%-interval", Dutch spelling of a
+# compound), four or more digits with no separator.
+NOT_BELGIAN = {
+    "nl": re.compile(r"\d,\d{3}(?!\d)|\d\.\d{1,2}(?!\d)|\d%(?!-)|(?<!\d)\d{4,}"),
+    "fr": re.compile(r"\d,\d{3}(?!\d)|\d\.\d{1,2}(?!\d)|\d%|(?<!\d)\d{4,}"),
+    "en": re.compile(r"\d\.\d{3}(?!\d)|\d,\d{1,2}(?!\d)|(?<!\d)\d{4,}"),
+}
+YEAR = re.compile(r"^(?:\D*\s)?(?:19|20)\d\d$|\b(?:19|20)\d\d\b")  # 2023 is a year, not a count
+
+
+def unbelgian_numbers(texts: list[str], lang: str) -> list[str]:
+    """Chart texts holding a number written in another convention than the language's."""
+    return [text for text in texts if NOT_BELGIAN[lang].search(YEAR.sub("", text))]
+
+
+def test_the_number_check_catches_plotly_defaults():
+    """The check itself: plotly's defaults fail it, Belgian numbers pass."""
+    assert unbelgian_numbers(["4800", "1,234", "78%", "65.0%"], "nl") == [
+        "4800", "1,234", "78%", "65.0%",
+    ]  # fmt: skip
+    assert unbelgian_numbers(["4.800", "65,0 %", "1.234 (65,0 %)", "jan 2023"], "nl") == []
+    assert unbelgian_numbers(["4\u202f800", "65,0 %", "janv. 2023"], "fr") == []
+    assert unbelgian_numbers(["4,800", "65.0 %", "Jan 2023"], "en") == []
+    assert unbelgian_numbers(["4.800"], "en") == ["4.800"]
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +124,8 @@ def test_no_serious_accessibility_violation_on_any_page(tab, server, lang):  # n
     for path, name in PAGES.items():
         settle(tab, f"{server}/{path}?lang={lang}", t(f"nav.{name}"))
         found += [f"/{path}: {finding}" for finding in serious_violations(tab)]
+        texts = tab.evaluate(CHART_TEXTS)
+        found += [f"/{path}: {x!r} is not {lang} notation" for x in unbelgian_numbers(texts, lang)]
     assert not found, "\n".join(found)
 
 

@@ -314,7 +314,7 @@ def rates_with_interval(
 
 # Control limits of a funnel plot: 95% (z 1.96) and 99.8% (z 3.09), the usual pair for
 # comparing providers (Spiegelhalter 2005): outside 99.8% is rarely chance.
-FUNNEL_LIMITS = ((1.96, "95 %"), (3.09, "99,8 %"))
+FUNNEL_LIMITS = ((1.96, 0.95), (3.09, 0.998))
 
 
 def funnel_plot(
@@ -336,7 +336,9 @@ def funnel_plot(
     top = max([*shown[n].to_list(), 10])
     if overall is not None:
         sizes = [max(1, round(top * i / 100)) for i in range(1, 101)]
-        for z, name in reversed(FUNNEL_LIMITS):
+        for z, level in reversed(FUNNEL_LIMITS):
+            # "95 %" and "99,8 %" in the reader's notation (en: 95%, 99.8%)
+            name = t.share(level) if round(level * 100) == level * 100 else t.rate(level)
             spread = [z * (overall * (1 - overall) / m) ** 0.5 for m in sizes]
             for sign in (1, -1):
                 fig.add_trace(
