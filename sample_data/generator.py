@@ -142,6 +142,12 @@ def _pick(rng: np.random.Generator, dist: dict[str, float], n: int) -> np.ndarra
     return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
+def _months_since(start: dt.date, day: str) -> int:
+    """Whole months from the project's start to a partner's `joined_on` (0 when empty)."""
+    joined = dt.date.fromisoformat(day) if day else start
+    return (joined.year - start.year) * 12 + joined.month - start.month
+
+
 def _ramp(months_active: np.ndarray) -> np.ndarray:
     """Relative monthly reach of a partner by months since its first contact."""
     return np.where(
@@ -163,8 +169,11 @@ def _project_frame(
     ]
     start = dt.date.fromisoformat(project["start_date"])
     n_months = (extract_date.year - start.year) * 12 + extract_date.month - start.month + 1
-    # Partners join the project over its first year; reach per partner follows the ramp.
-    joined = rng.integers(0, 12, size=len(partners))
+    # Partners join when the site's partners.csv says (`joined_on`); reach per partner follows
+    # the ramp from then. The draw that once chose those months is still made, so every
+    # seed's sample is what it was.
+    rng.integers(0, 12, size=len(partners))
+    joined = np.array([_months_since(start, p["joined_on"]) for p in partners], dtype=int)
     size = rng.uniform(0.5, 1.5, size=len(partners))
     months = np.arange(n_months)
     intensity = _ramp(months[None, :] - joined[:, None]) * size[:, None]

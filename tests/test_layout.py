@@ -33,6 +33,7 @@ LAYERS = {
     "werkpad.contract_docs": 3,
     "werkpad.contract": 4,
     "werkpad.config": 5,
+    "werkpad.site": 5,
     "werkpad.sql": 4,
 }
 # sideways arrows that are meant: the dashboard offers the report pack for download, and

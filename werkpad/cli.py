@@ -20,6 +20,7 @@ from typing import NoReturn
 from werkpad import config
 from werkpad.access import ROLES
 from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from werkpad.site import current_site
 
 
 def _date(text: str) -> dt.date:
@@ -267,6 +268,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     print(f"werkpad dashboard on http://{args.host}:{args.port}", file=sys.stderr)
     env = os.environ | {"WERKPAD_WAREHOUSE": str(args.warehouse)}
+    if os.environ.get("WERKPAD_SITE"):  # the site's user file, unless WERKPAD_USERS says
+        env.setdefault("WERKPAD_USERS", str(current_site().users))
     if getattr(args, "demo", False):
         env["WERKPAD_DEMO"] = "1"  # no login; the dashboard shows a banner saying so
     else:
@@ -359,12 +362,17 @@ def build_parser() -> argparse.ArgumentParser:
         "with a report. Exit 0: none refused; 3: some refused; 4: the run could not go on "
         "(not a DuckDB warehouse, no permission, disk full): nothing was published.",
     )
-    load.add_argument("--inbox", type=Path, required=True, help="folder with partner extracts")
-    load.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
+    load.add_argument(
+        "--inbox", type=Path, help="folder with partner extracts (default: SITE/inbox)"
+    )
+    load.add_argument(
+        "--warehouse", type=Path, help="DuckDB warehouse file (default: SITE/warehouse.duckdb)"
+    )
     load.add_argument(
         "--quarantine",
         type=Path,
-        help="folder for refused files and reports (default: INBOX/../quarantine)",
+        help="folder for refused files and reports (default: SITE/quarantine, else "
+        "INBOX/../quarantine)",
     )
     load.add_argument(
         "--json",
@@ -386,7 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Headline figures of the metrics layer over the "
         "trajectories first reached in the range (bounds inclusive).",
     )
-    met.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
+    met.add_argument(
+        "--warehouse", type=Path, help="DuckDB warehouse file (default: SITE/warehouse.duckdb)"
+    )
     met.add_argument(
         "--project", action="append", metavar="CODE", help="only this project (repeatable)"
     )
@@ -404,8 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument(
         "--users",
         type=Path,
-        default=config.USERS_FILE,
-        help=f"the user file (default {config.USERS_FILE}; env WERKPAD_USERS)",
+        help=f"the user file (default: SITE/users.json, else {config.USERS_FILE}; env "
+        "WERKPAD_USERS)",
     )
     actions = users.add_subparsers(
         dest="action", required=True, metavar="ACTION", help="add, remove or list"
@@ -467,7 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
         "participants table (XLSX, CSV), headline charts (PNG, SVG) and a PDF summary (at most "
         "two A4 pages), all with small counts suppressed.",
     )
-    rep.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
+    rep.add_argument(
+        "--warehouse", type=Path, help="DuckDB warehouse file (default: SITE/warehouse.duckdb)"
+    )
     rep.add_argument(
         "--period-from", type=_date, required=True, help="first contact on or after (YYYY-MM-DD)"
     )
@@ -518,8 +530,8 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--warehouse",
                 type=Path,
-                default=config.DEFAULT_WAREHOUSE,
-                help=f"DuckDB warehouse file (default {config.DEFAULT_WAREHOUSE})",
+                help="DuckDB warehouse file (default: SITE/warehouse.duckdb, else "
+                f"{config.DEFAULT_WAREHOUSE})",
             )
             cmd.add_argument(
                 "--demo",
@@ -530,7 +542,46 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
         cmd.add_argument("--port", type=int, default=8501, help="port to listen on")
         cmd.set_defaults(func=_cmd_serve if name == "serve" else _cmd_demo)
+    for command in sub.choices.values():  # every command works on one site
+        command.add_argument(
+            "--site",
+            type=Path,
+            help="the site folder: reference/, targets.csv, site.yaml, and the defaults of "
+            "--inbox, --warehouse, --quarantine and the user file (env WERKPAD_SITE; default: "
+            "the demo site)",
+        )
     return parser
+
+
+# option -> the site's path it defaults to, when a site is chosen and the option is not given
+SITE_DEFAULTS = {"inbox": "inbox", "warehouse": "warehouse", "quarantine": "quarantine",
+                 "users": "users"}  # fmt: skip
+
+
+def _apply_site(args: argparse.Namespace) -> str | None:
+    """Choose the site (`--site`, else WERKPAD_SITE) for this process and what it starts, and
+    fill in the paths it gives; explicit options win. Returns a usage error, or None."""
+    from werkpad.contract import default_contract
+
+    chosen = getattr(args, "site", None) or os.environ.get("WERKPAD_SITE")
+    site = None
+    if chosen:
+        if not Path(chosen).is_dir():
+            return f"the site folder does not exist: {chosen}"
+        os.environ["WERKPAD_SITE"] = str(Path(chosen).resolve())
+        default_contract.cache_clear()  # its reference tables are the site's
+        site = current_site()
+    for option, attribute in SITE_DEFAULTS.items():
+        if hasattr(args, option) and getattr(args, option) is None and site is not None:
+            setattr(args, option, getattr(site, attribute))
+    if getattr(args, "warehouse", "") is None and args.command in ("serve", "demo"):
+        args.warehouse = config.DEFAULT_WAREHOUSE
+    if getattr(args, "users", "") is None:
+        args.users = config.USERS_FILE
+    for option in ("inbox", "warehouse"):
+        if getattr(args, option, "") is None:
+            return f"give --{option} or --site"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -540,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and config.EXIT_USAGE
     _configure_logging(args.verbose)
+    problem = _apply_site(args)
+    if problem:
+        print(f"werkpad {args.command}: {problem}", file=sys.stderr)
+        return config.EXIT_USAGE
     try:
         return args.func(args)
     except KeyboardInterrupt:

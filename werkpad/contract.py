@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from werkpad.config import CONTRACT_FILE
+from werkpad.site import current_site
 
 COLUMN_TYPES = ("string", "code", "date", "boolean")
 
@@ -102,8 +103,9 @@ class Contract:
         raise KeyError(f"no contract column, rollup or reference table gives the grouping {name}")
 
     def reference_rows(self, table: str) -> list[dict[str, str]]:
-        """Rows of a reference table (`projects`, `regions`, `partners`, `provinces`)."""
-        return _read_csv(self.base_dir / self.reference[table]["file"])
+        """Rows of a reference table (`projects`, `regions`, `partners`, ...) as the site's
+        file has them (werkpad.site); a load checks the file before it is used."""
+        return _read_csv(current_site().reference_file(table))
 
     def reference_keys(self, table: str) -> list[str]:
         key = self.reference[table]["key"]

@@ -1,4 +1,5 @@
--- Partners with their region and province names and their first contact in the data.
+-- Partners with when the partnership started: the day it joined (the site's partners.csv),
+-- else its first contact in the data; the ramp-up is counted from then.
 WITH partners AS (
     SELECT * FROM staging.stg_partners
 ),
@@ -16,7 +17,10 @@ final AS (
         partners.partner_type,
         partners.region_code,
         partners.province_code,
-        first_contact.first_contact_on
+        partners.joined_on,
+        partners.left_on,
+        first_contact.first_contact_on,
+        coalesce(partners.joined_on, first_contact.first_contact_on) AS partnership_started_on
     FROM partners
     LEFT JOIN first_contact USING (partner_code)
 )

@@ -42,7 +42,7 @@ final AS (
         END AS outcome,
         date_diff(
             'month',
-            date_trunc('month', partners.first_contact_on),
+            date_trunc('month', partners.partnership_started_on),
             date_trunc('month', trajectories.reached_on)
         ) AS partner_month
     FROM trajectories

@@ -1,4 +1,4 @@
--- Reference table provinces as shipped with the data contract.
+-- Reference table provinces, as the site keeps it (werkpad.site).
 WITH source AS (
     SELECT * FROM raw.ref_provinces
 )

@@ -1,4 +1,4 @@
--- Reference table regions as shipped with the data contract.
+-- Reference table regions, as the site keeps it (werkpad.site).
 WITH source AS (
     SELECT * FROM raw.ref_regions
 )

@@ -1,6 +1,21 @@
--- Projects with their province, for the project filter.
+-- Projects with their province and programme, for the project filter.
 WITH projects AS (
-    SELECT project_code, name, province_code, programme FROM staging.stg_projects
+    SELECT * FROM staging.stg_projects
+),
+
+programmes AS (
+    SELECT * FROM staging.stg_programmes
+),
+
+final AS (
+    SELECT
+        projects.project_code,
+        projects.name,
+        projects.province_code,
+        programmes.name AS programme,
+        projects.programme_code
+    FROM projects
+    LEFT JOIN programmes USING (programme_code)
 )
 
-SELECT * FROM projects ORDER BY project_code
+SELECT * FROM final ORDER BY project_code
