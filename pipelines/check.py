@@ -47,7 +47,7 @@ def check_file(
 ) -> FileResult:
     """Check one file and load it; a file's own unexpected error refuses only that file."""
     contract = night.contract
-    known = name is not None and name.project_code in contract.reference_keys("projects")
+    known = name is not None and name.project_code in _projects(con)
     # a name that breaks the rule (an unknown project included: PEETERS_20240201.csv) is
     # known by its content hash only
     label = safe_file_label(path.name, sha, contract) if known else _hash_label(sha)
@@ -55,7 +55,7 @@ def check_file(
     if known and name is not None:
         result.project_code, result.extract_date = name.project_code, name.extract_date
     try:
-        name = _check_name(name, contract)
+        name = _check_name(name, _projects(con))
         if ledger.status_of(con, sha) not in (None, "refused"):
             result.status = "unchanged"
             return result
@@ -119,9 +119,14 @@ def _check_row_drop(live_rows: int, rows: int, project_code: str) -> None:
     )
 
 
-def _check_name(name: FileName | None, contract: Contract) -> FileName:
+def _projects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The run's projects (its accepted reference, pipelines.reference) and their province."""
+    return dict(con.execute(load_sql("ops/reference_projects")).fetchall())
+
+
+def _check_name(name: FileName | None, projects: dict[str, str]) -> FileName:
     """The file-name rule, checked before anything is read or looked up by content."""
-    if name is None or name.project_code not in contract.reference_keys("projects"):
+    if name is None or name.project_code not in projects:
         raise RefusedFile(
             [
                 Finding(
@@ -167,7 +172,7 @@ def _validate(con, path: Path, name: FileName, contract: Contract, work: Path) -
     finally:
         con.execute("DROP TABLE extract")
     clock.lap("typed")
-    checks = build_checks(contract, columns, name)
+    checks = build_checks(contract, columns, name, _projects(con)[name.project_code])
     outcome = run_suite(
         con, VALIDATED, checks, f"{contract.name}-{name.project_code}", work / "docs"
     )

@@ -23,14 +23,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import ledger
+from pipelines import ledger, reference
 from pipelines import warehouse as wh
 from pipelines.check import Clock, Night, check_file
 from pipelines.findings import FileResult, Finding, RunResult
 from pipelines.macros import install_macros
-from pipelines.quarantine import move_to_quarantine, planned_report
+from pipelines.quarantine import move_to_quarantine, planned_report, write_report
 from werkpad import config
 from werkpad.contract import Contract, default_contract
+from werkpad.site import current_site
 from werkpad.warehouse import OFFLINE
 
 __all__ = ["FileResult", "LoadFailure", "RunResult", "run_load"]
@@ -90,6 +91,8 @@ def run_load(
             for result in results:
                 if result.status == "refused" and result.source is not None:
                     _quarantine(result, result.source, Path(tmp) / result.sha256 / "docs")
+                elif result.status == "refused":  # a site's reference file stays in place
+                    write_report(result, Path(tmp) / "reference" / result.file.split(".")[0])
             return RunResult(run.run_id, results)
     except Exception as exc:
         if copy is not None:
@@ -160,9 +163,10 @@ class _Run:
             wh.init_schema(con, self.contract)
             con.execute("USE memory")
             install_macros(con, self.contract)
-            wh.refresh_reference(con, self.contract, schema="main")
-            entries = inbox_files(inbox)
-            results = [self._record(con, _skipped(p), started) for p in entries if _skip(p)]
+            wh.refresh_age_groups(con, self.contract, schema="main")
+            results, usable = self._reference(con, started)
+            entries = inbox_files(inbox) if usable else []
+            results += [self._record(con, _skipped(p), started) for p in entries if _skip(p)]
             links = [p for p in entries if p.is_symlink() and not _skip(p)]
             hashes = {p: sha256_of(p) for p in entries if not (_skip(p) or p in links)}
             results += [self._record(con, _symlink(p), started) for p in links]
@@ -173,7 +177,8 @@ class _Run:
                     ledger.record_report(con, self.run_id, result)
             self.clock.lap("files")
             con.execute("USE wh")
-            wh.build_models(con)
+            if usable:  # with no reference ever accepted there is nothing to model yet
+                wh.build_models(con)
             self.clock.lap("models")
             ledger.record_run(con, self.run_id, started, inbox, results)
             con.execute("USE memory")
@@ -182,6 +187,21 @@ class _Run:
         finally:
             con.close()
         return results
+
+    def _reference(self, con, started: dt.datetime) -> tuple[list[FileResult], bool]:
+        """Check the site's reference files first: accepted, they are the reference of this
+        run and the warehouse's from now on; refused, the last accepted stays live and the
+        extracts are checked against it. False when there is none to check them against
+        (the extracts then wait in the inbox)."""
+        refused, hashes = reference.check_site(con, current_site(), self.night.work / "reference")
+        if not refused:
+            reference.accept(con, self.run_id, hashes)
+            return [], True
+        results = [self._record(con, result, started) for result in refused]
+        usable = reference.fall_back(con)
+        if not usable:
+            log.error("no accepted reference yet: the extracts wait until the site's is right")
+        return results, usable
 
     def _record(self, con, result: FileResult, started: dt.datetime) -> FileResult:
         ledger.record_file(con, self.run_id, result, started)

@@ -61,8 +61,9 @@ def planned_report(quarantine_dir: Path, result) -> Path:
     return quarantine_dir / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{result.file}.report.md"
 
 
-def move_to_quarantine(path: Path, result, docs_source: Path) -> Path:
-    """Move the refused file next to its planned report (result.report) and write the report."""
+def write_report(result, docs_source: Path) -> Path:
+    """Write a refused file's report (Markdown and JSON) and its Data Docs at the planned
+    place (result.report)."""
     quarantine_dir = result.report.parent
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     stem = result.report.name.removesuffix(".report.md")
@@ -85,8 +86,15 @@ def move_to_quarantine(path: Path, result, docs_source: Path) -> Path:
         ),
         encoding="utf-8",
     )
+    return report
+
+
+def move_to_quarantine(path: Path, result, docs_source: Path) -> Path:
+    """Move the refused file next to its planned report (result.report) and write the report."""
+    report = write_report(result, docs_source)
+    stem = result.report.name.removesuffix(".report.md")
     if path.exists() or path.is_symlink():  # a link is moved as a link, never followed
-        shutil.move(path, quarantine_dir / stem)
+        shutil.move(path, result.report.parent / stem)
     return report
 
 

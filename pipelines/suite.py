@@ -125,16 +125,14 @@ def column_checks(column: Column, contract: Contract, present: list[str]) -> lis
     return checks
 
 
-def build_checks(contract: Contract, present: list[str], name: FileName) -> list[Check]:
-    """Every check for a file with these columns; row rules on missing columns are left out."""
+def build_checks(
+    contract: Contract, present: list[str], name: FileName, province: str
+) -> list[Check]:
+    """Every check for a file with these columns; row rules on missing columns are left out.
+    `province`: the province of the file's project, in the run's accepted reference."""
     checks = [Check("table.at_least_one_row", "the file has at least one data row", ())]
     for column in contract.columns:
         checks += column_checks(column, contract, present)
-    province = next(
-        p["province_code"]
-        for p in contract.reference_rows("projects")
-        if p["project_code"] == name.project_code
-    )
     values = {
         "{file_project_code}": name.project_code,
         "{file_extract_date}": name.extract_date.isoformat(),

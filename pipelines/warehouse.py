@@ -24,7 +24,6 @@ from pipelines.macros import install_macros
 from pipelines.sql import load_sql, models
 from pipelines.suite import sql_type
 from werkpad.contract import Contract
-from werkpad.site import REFERENCE_DATES, REFERENCE_TABLES, current_site
 from werkpad.sql import quote_ident, sql_list
 from werkpad.warehouse import LOADING_SUFFIX, is_duckdb_file
 
@@ -93,22 +92,12 @@ def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             f"{sql_type(c)}"
         )
     install_macros(con, contract)
-    refresh_reference(con, contract, schema="raw")
+    refresh_age_groups(con, contract, schema="raw")
 
 
-def refresh_reference(con: duckdb.DuckDBPyConnection, contract: Contract, schema: str) -> None:
-    """Reference tables from the site's CSV files (werkpad.site), as `<schema>.ref_<name>`."""
-    site = current_site()
-    for name in REFERENCE_TABLES:
-        dates = REFERENCE_DATES.get(name, ())
-        typed = ", ".join(f"CAST(nullif({quote_ident(c)}, '') AS DATE) AS {quote_ident(c)}"
-                          for c in dates)  # fmt: skip
-        con.execute(
-            f"CREATE OR REPLACE TABLE {schema}.ref_{name} AS "
-            f"SELECT * {f'REPLACE ({typed})' if typed else ''} "
-            "FROM read_csv(?, header = true, all_varchar = true)",
-            [str(site.reference_file(name))],
-        )
+def refresh_age_groups(con: duckdb.DuckDBPyConnection, contract: Contract, schema: str) -> None:
+    """The age-band rollup of the contract, as `<schema>.ref_age_groups`. (The site's own
+    reference tables are checked and written by pipelines.reference.)"""
     rollup = contract.column("age_band").rollup
     rows = ", ".join(f"({sql_list([band])}, {sql_list([group])})" for band, group in rollup.items())
     con.execute(

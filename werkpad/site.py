@@ -20,12 +20,6 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-# the reference tables a site keeps, in the order they are checked (a table's foreign codes
-# point only to tables before it)
-REFERENCE_TABLES = ("programmes", "provinces", "regions", "projects", "partners")
-# the date columns of the reference tables (ISO dates; empty is none)
-REFERENCE_DATES = {"projects": ("start_date", "end_date"), "partners": ("joined_on", "left_on")}
-
 
 def demo_site() -> Path:
     """The demo site shipped with werkpad (a checkout's or an installed wheel's)."""

@@ -54,3 +54,13 @@ CREATE TABLE IF NOT EXISTS ops.snapshots (
     loaded_at TIMESTAMP NOT NULL,
     run_id VARCHAR NOT NULL
 );
+
+-- Every accepted version of each of the site's reference files, with the run that accepted
+-- it: which partner existed when is history (pipelines.reference).
+CREATE TABLE IF NOT EXISTS ops.reference_versions (
+    table_name VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    accepted_at TIMESTAMP NOT NULL,
+    rows JSON NOT NULL
+);
