@@ -106,3 +106,39 @@ def test_a_longer_expiry_cannot_be_written_in(tmp_path, clock):
     assert store.user_of(f"{sid}.{int(expires) * 2}.{mac}") is None
     other = SessionStore(tmp_path / "other", clock)  # another site's key
     assert other.user_of(cookie) is None
+
+
+def test_the_tab_that_typed_the_password_is_signed_out_with_the_others(tmp_path, clock):
+    """That tab never carries the cookie (it was set after its page loaded): it asks by its
+    token. Sign-out on another tab, idleness and the maximum age end it too."""
+    store = SessionStore(tmp_path, clock)
+    token = store.grant("anna")
+    cookie = store.redeem(token)
+    assert cookie is not None and store.holds(token)
+    store.revoke(cookie=cookie)  # signed out in a tab opened from a link
+    assert not store.holds(token)
+
+    idle = store.grant("anna")
+    clock.now += config.SESSION_IDLE_SECONDS + 1
+    assert not store.holds(idle)
+
+    busy = store.grant("anna")
+    for _ in range(config.SESSION_MAX_SECONDS // config.SESSION_IDLE_SECONDS + 1):
+        clock.now += config.SESSION_IDLE_SECONDS - 1  # in use, never idle, yet too old
+        alive = store.holds(busy)
+    assert not alive
+    assert not store.holds("made-up")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sid=st.text(max_size=40),
+    expires=st.text(st.characters(categories=("Nd",)), min_size=1, max_size=30),
+    mac=st.text(max_size=70),
+)
+def test_any_cookie_text_a_browser_sends_signs_nobody_in_and_raises_nothing(
+    tmp_path_factory, sid, expires, mac
+):
+    """Non-ASCII letters and digits included (an HMAC comparison of such text raised)."""
+    store = SessionStore(tmp_path_factory.mktemp("s"), Clock())
+    assert store.user_of(f"{sid}.{expires}.{mac}") is None

@@ -49,26 +49,35 @@ class SessionStore:
     # -- the sign-in's side ---------------------------------------------------------------
 
     def grant(self, user: str) -> str:
-        """A one-time token the signed-in page exchanges for the cookie."""
+        """A sign-in: the session starts now, held by the signing-in tab through this token,
+        which the page also exchanges, once, for the cookie its reloads and links carry."""
         token = secrets.token_urlsafe(32)
         with self._lock:
             now = self.clock()
             self._tokens = {k: v for k, v in self._tokens.items() if v[1] > now}
-            self._tokens[token] = (user, now + TOKEN_SECONDS)
+            sid = secrets.token_urlsafe(24)
+            self._sessions[sid] = {"user": user, "created": now, "last_seen": now}
+            self._tokens[token] = (sid, now + TOKEN_SECONDS)
+            self._redeemed[token] = sid
+            self._write()
         return token
 
     def redeem(self, token: str) -> str | None:
         """The cookie value for a token granted less than a minute ago, once; else None."""
         with self._lock:
-            user, expires = self._tokens.pop(token, ("", 0.0))
+            sid, expires = self._tokens.pop(token, ("", 0.0))
             now = self.clock()
-            if not user or expires < now:
+            if not sid or expires < now or sid not in self._sessions:
                 return None
-            sid = secrets.token_urlsafe(24)
-            self._sessions[sid] = {"user": user, "created": now, "last_seen": now}
-            self._redeemed[token] = sid
-            self._write()
-        return self._sign(sid, int(now) + config.SESSION_MAX_SECONDS)
+            created = int(self._sessions[sid]["created"])
+        return self._sign(sid, created + config.SESSION_MAX_SECONDS)
+
+    def holds(self, token: str) -> bool:
+        """Whether the tab that signed in with this token is still signed in: not signed
+        out (on any tab), not idle too long, not past the session's maximum age; counts as
+        use. Every rerun of that tab asks, as a reload asks with the cookie."""
+        with self._lock:
+            return self._alive(self._redeemed.get(token, ""))
 
     def revoke(self, token: str | None = None, cookie: str | None = None) -> None:
         """End the session made from this token or named by this cookie, on every tab."""
@@ -84,21 +93,26 @@ class SessionStore:
         """The signed-in user of a cookie, or None when it is forged, expired, revoked or
         idle too long; a valid one counts as use."""
         with self._lock:
-            sid = self._verified(cookie)
-            session = self._sessions.get(sid or "")
-            now = self.clock()
-            if not sid or session is None:
-                return None
-            if now - session["last_seen"] > config.SESSION_IDLE_SECONDS:
-                del self._sessions[sid]
-                self._write()
-                return None
-            session["last_seen"] = now
-            if now - self._written > PERSIST_EVERY:
-                self._write()
-            return str(session["user"])
+            sid = self._verified(cookie) or ""
+            return str(self._sessions[sid]["user"]) if self._alive(sid) else None
 
     # -- inside ---------------------------------------------------------------------------
+
+    def _alive(self, sid: str) -> bool:
+        """A live session (ended here when idle or too old); counts as use. Under the lock."""
+        session = self._sessions.get(sid)
+        if session is None:
+            return False
+        now = self.clock()
+        idle = now - session["last_seen"] > config.SESSION_IDLE_SECONDS
+        if idle or now - session["created"] > config.SESSION_MAX_SECONDS:
+            del self._sessions[sid]
+            self._write()
+            return False
+        session["last_seen"] = now
+        if now - self._written > PERSIST_EVERY:
+            self._write()
+        return True
 
     def _sign(self, sid: str, expires: int) -> str:
         body = f"{sid}.{expires}"
@@ -108,10 +122,10 @@ class SessionStore:
     def _verified(self, cookie: str) -> str | None:
         """The session id of a well-signed, unexpired cookie."""
         parts = cookie.split(".")
-        if len(parts) != 3 or not parts[1].isdigit():
-            return None
+        if not cookie.isascii() or len(parts) != 3 or not parts[1].isdigit():
+            return None  # a browser may send any text: only ASCII is compared, as bytes
         sid, expires, _ = parts
-        if not hmac.compare_digest(self._sign(sid, int(expires)), cookie):
+        if not hmac.compare_digest(self._sign(sid, int(expires)).encode(), cookie.encode()):
             return None
         return sid if int(expires) >= self.clock() else None
 

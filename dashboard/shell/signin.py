@@ -46,8 +46,13 @@ def _login(t: Translator) -> User | None:
             st.error(t("access.unknown"))
             st.button(t("access.logout"), on_click=st.logout)
         return user
+    # signed out on another tab, idle or too old: the tab that typed the password asks by its
+    # token, a tab signed in by the cookie by the cookie
+    token = st.session_state.get("_werkpad_token")
     cookie = st.session_state.get("_werkpad_cookie")
-    if cookie and not sessions.store().user_of(cookie):  # signed out on another tab, or idle
+    if (token and not sessions.store().holds(token)) or (
+        cookie and not token and not sessions.store().user_of(cookie)
+    ):
         _logout()
     name = st.session_state.get("_werkpad_user") or _from_cookie()
     user = users.load().get(name) if name else None
