@@ -143,6 +143,12 @@ class UserFile:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         if user.role == "project_lead" and not (user.provinces or user.projects):
             raise ValueError("a project lead needs at least one --province or --project")
+        if user.role != "project_lead" and (user.provinces or user.projects):
+            # a scope that is stored but never applied would promise what it does not do
+            raise ValueError(
+                f"a {user.role} sees all of Flanders: --province and --project are for a "
+                "project lead"
+            )
         users = self.load()
         users[user.name] = user
         self.save(users)

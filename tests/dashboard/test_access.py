@@ -48,6 +48,16 @@ def test_users_cli_list_remove_and_refusals(tmp_path):
         text=True,
     )
     assert add.returncode == 2 and "province" in add.stderr  # a lead needs a scope
+    funder = subprocess.run(
+        [*cli, "add", "f", "--role", "funder", "--province", "ANT", "--users", str(path),
+         "--password-stdin"],
+        input=PASSWORD,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    # a funder sees all of Flanders: a province given would be stored and never applied
+    assert funder.returncode == 2 and "all of Flanders" in funder.stderr
+    assert "f" not in (json.loads(path.read_text()) if path.exists() else {})
     short = subprocess.run(
         [*cli, "add", "s", "--role", "steering", "--users", str(path), "--password-stdin"],
         input="short",

@@ -1,5 +1,5 @@
 """Every page in every role and language, in a real browser on a real server (issue #10, done
-when): a funder (one province, suppressed, no operational page) and a project lead (one
+when): a funder (all of Flanders, suppressed, no operational page) and a project lead (one
 project, suppressed) sign in once, then open each page they may see in nl, fr and en. No error
 reaches them, axe-core finds no serious or critical violation, and every number a chart draws
 is written the Belgian way of that language (no plotly default "4800", "1,234" or "78%").
@@ -21,7 +21,7 @@ from werkpad.rendering.i18n import LANGUAGES, Translator
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 # the steering view is every page of the demo server: test_accessibility checks it the same way
 USERS = [
-    User("fien", "funder", provinces=("ANT",)),
+    User("fien", "funder"),
     User("lars", "project_lead", projects=("WGTW-LIM",)),
 ]
 
