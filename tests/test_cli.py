@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from werkpad.cli import build_parser, main
 
@@ -112,3 +115,23 @@ def test_a_nightly_load_prints_one_line_per_file_and_a_summary_only(tmp_path, lo
     assert lines[-1].startswith("run ") and "1 skipped" in lines[-1]
     assert all(line.split()[0] in {"loaded", "refused", "skipped"} for line in lines[:-1])
     assert "None" not in run.stdout
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-1", "0"])
+@pytest.mark.parametrize(
+    "name", ["WERKPAD_SESSION_IDLE_HOURS", "WERKPAD_SUPPRESSION_THRESHOLD", "WERKPAD_MAX_ROW_DROP"]
+)
+def test_an_unusable_setting_is_named_with_no_traceback(name, value):
+    """Even for --help: a cron mail or a service log gets one line per setting, exit 2."""
+    run = subprocess.run(
+        [sys.executable, "-m", "werkpad.cli", "--help"],
+        env=os.environ | {name: value},
+        capture_output=True,
+        text=True,
+    )
+    if name == "WERKPAD_MAX_ROW_DROP" and value in ("0",):  # 0: refuse every shrinking file
+        assert run.returncode == 0
+        return
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"werkpad: {name} must be a number from")
+    assert "Traceback" not in run.stderr

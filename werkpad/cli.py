@@ -585,6 +585,10 @@ def _apply_site(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if config.PROBLEMS:  # a setting in the environment that cannot be used: say which
+        for problem in config.PROBLEMS:
+            print(f"werkpad: {problem}", file=sys.stderr)
+        return config.EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -17,6 +17,26 @@ CHECKOUT_DIR: Path | None = (
 )
 
 
+# Settings from the environment that could not be used: `werkpad` names them and stops (exit 2)
+# before it does anything, instead of a traceback at import.
+PROBLEMS: list[str] = []
+
+
+def _setting(name: str, default: float, low: float, high: float) -> float:
+    """A number from the environment within [low, high], else the default and a problem."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails both
+        PROBLEMS.append(f"{name} must be a number from {low:g} to {high:g}")
+        return default
+    return value
+
+
 def asset(name: str) -> Path:
     """A top-level data folder of the product (`data_contracts`): the checkout's own, or the
     copy an installed wheel carries inside the werkpad package (`werkpad/_assets/<name>`,
@@ -59,7 +79,7 @@ SAMPLE_DEFAULT_SEED = 20231231
 # Small-count suppression for scoped roles: counts below this are withheld. 5 is the usual
 # floor for small groups; raise it (WERKPAD_SUPPRESSION_THRESHOLD) for a more public site. The
 # funder report pack uses 10 by default (`werkpad report --threshold`).
-SUPPRESSION_THRESHOLD = int(os.environ.get("WERKPAD_SUPPRESSION_THRESHOLD", "5"))
+SUPPRESSION_THRESHOLD = int(_setting("WERKPAD_SUPPRESSION_THRESHOLD", 5, 2, 1000))
 REPORT_THRESHOLD = 10
 
 # Exit codes of `werkpad load`, documented in the README and --help.
@@ -74,7 +94,7 @@ EXIT_ENVIRONMENT = 4
 # the data steward says it is right (`werkpad load --accept-drop PROJECT`): a truncated or
 # half-exported file must not silently replace a project's figures. Projects shrink a little
 # when partners clean up duplicates; a fifth of the people at once is not that.
-MAX_ROW_DROP = float(os.environ.get("WERKPAD_MAX_ROW_DROP", "0.20"))
+MAX_ROW_DROP = _setting("WERKPAD_MAX_ROW_DROP", 0.20, 0.0, 1.0)
 
 # An extract date later than today plus this many days is refused: such a file would supersede
 # every real delivery of its project until that date. One day allows for time zones and an
@@ -140,7 +160,7 @@ SIGN_IN_MAX_TRACKED = 10_000
 # A sign-in lasts across reloads and opened links (werkpad.sessions) until sign-out, until it
 # has not been used for a working day (8 hours: the next morning asks again), or at the
 # latest after two weeks, so a cookie left on a shared machine does not last for ever.
-SESSION_IDLE_SECONDS = int(float(os.environ.get("WERKPAD_SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_IDLE_SECONDS = int(_setting("WERKPAD_SESSION_IDLE_HOURS", 8, 0.01, 14 * 24) * 3600)
 SESSION_MAX_SECONDS = 14 * 24 * 3600
 
 # Dashboard page settings, each with its reason:
