@@ -35,7 +35,11 @@ stops = ctx.grouped(
     ("end_reason",),
     ("early_stops", "early_stops_warm_handover", "warm_handover_rate"),
 )
-stops = stops.filter(pl.col("early_stops") > 0)
+# reasons with early stops; a withheld count stays as a withheld bar, never dropped
+stops = stops.filter(
+    pl.col("end_reason").is_not_null(),
+    (pl.col("early_stops") > 0) | pl.col("early_stops").is_null(),
+)
 fig = charts.bar(
     stops, "end_reason", "early_stops", t, t("outcomes.early_stops_title"), t("axis.people")
 )

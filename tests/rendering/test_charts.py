@@ -132,3 +132,16 @@ def test_the_sankey_keeps_node_sizes_honest_with_one_x_flow_per_node():
     x_node = labels.index(f"{disclosure.SYMBOL} (weggelaten stromen)")
     assert [v for t, v in zip(link["target"], link["value"], strict=True) if t == x_node] == [7]
     assert any("weggelaten" in a["text"] for a in spec["layout"]["annotations"])
+
+
+def test_an_average_keeps_its_decimal_on_the_axis_a_count_does_not():
+    """People per partner (0.4, 1.5, 3.6) on a whole-number axis read 0, 1, 1, 2, 2."""
+    months = _months(3)
+    average = pl.DataFrame({"m": months, "n": [0.4, 1.5, 3.6]})
+    counts = pl.DataFrame({"m": months, "n": [4, 15, 36]})
+    tick = {
+        name: _spec(charts.lines(f, "m", "n", NL, "T", "Maand", "Per partner"))["layout"]["yaxis"]
+        for name, f in (("average", average), ("counts", counts))
+    }
+    assert tick["average"]["tickformat"] == ",.1~f"
+    assert tick["counts"]["tickformat"] == ",d"

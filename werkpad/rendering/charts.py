@@ -110,10 +110,12 @@ def _escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _count_axis(fig: go.Figure, axis: str) -> None:
+def _count_axis(fig: go.Figure, axis: str, whole: bool = True) -> None:
     """Counts start at zero (a 190-240 axis makes a dip look like a collapse), in whole
-    numbers with the language's thousands separator."""
-    fig.update_layout({f"{axis}axis": {"rangemode": "tozero", "tickformat": ",d"}})
+    numbers with the language's thousands separator; an average (people per partner) keeps
+    one decimal where it has one, so its ticks never read 1, 1, 2, 2."""
+    ticks = ",d" if whole else ",.1~f"
+    fig.update_layout({f"{axis}axis": {"rangemode": "tozero", "tickformat": ticks}})
 
 
 def _percent_axis(fig: go.Figure, axis: str, t: Translator, top: float | None = None) -> None:
@@ -243,7 +245,8 @@ def lines(
     if percent:
         _percent_axis(fig, "y", t)
     else:
-        _count_axis(fig, "y")
+        whole = all(float(v).is_integer() for v in frame[y].drop_nulls())
+        _count_axis(fig, "y", whole)
     return _separators(fig, t)
 
 
