@@ -89,7 +89,7 @@ def _to_url(key: str, value: Any, default: Any) -> None:
 def _start_multi(key: str, options: list[str], label: str, invalid: list[str]) -> None:
     """Seed a multi-select from the URL on a session's first run; drop stale choices later."""
     if key not in st.session_state:
-        raw = st.query_params.get_all(key)
+        raw = list(dict.fromkeys(st.query_params.get_all(key)))  # a value twice is chosen once
         ok = all(v in options for v in raw)
         if not ok:
             invalid.append(label)
@@ -179,6 +179,11 @@ def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str
         return period, start, end
     for key, default in (("from", first), ("to", data_date)):
         _start_date(key, default, first, data_date, t, invalid)
+    if st.session_state["from"] > st.session_state["to"]:  # shown as the period it means
+        st.session_state["from"], st.session_state["to"] = (
+            st.session_state["to"],
+            st.session_state["from"],
+        )
     start = st.sidebar.date_input(
         t("filter.from"), min_value=first, max_value=data_date, key="from", format="DD/MM/YYYY"
     )

@@ -88,9 +88,10 @@ st.subheader(t("conversion.funnel_title"))
 downloads.table(shares, "funnel_shares", ctx, display=shown)
 st.metric(t("conversion.median_days"), t.number(now["median_days_to_decision"], 0))
 if "conversion_by" not in st.session_state:  # a shared link keeps its grouping
-    st.session_state["conversion_by"] = (
-        st.query_params.get("by") if st.query_params.get("by") in GROUPS else "project_code"
-    )
+    asked = st.query_params.get("by")
+    st.session_state["conversion_by"] = asked if asked in GROUPS else "project_code"
+    if asked is not None and asked not in GROUPS:  # never silently: say it is not used
+        st.warning(t("app.invalid_params", names=t("conversion.by")))
 group = st.segmented_control(
     t("conversion.by"),
     list(GROUPS),

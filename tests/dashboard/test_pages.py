@@ -270,3 +270,18 @@ def test_the_data_quality_page_reads_as_words(app, loaded):
     assert "Geweigerd" in cells and "refused" not in cells
     on_screen = " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.text, *at.code])
     assert str(loaded[0]) not in on_screen and "/quarantine/" not in on_screen
+
+
+def test_a_link_with_odd_but_meaningful_values_shows_what_it_means(app):
+    """From the review: a value given twice is chosen once; a custom period whose dates are
+    reversed is shown as the period it means; an unknown grouping says so."""
+    at = app(
+        age_group=["55+", "55+"], period="custom", **{"from": "2023-06-30", "to": "2022-01-01"}
+    )
+    assert at.multiselect(key="age_group").value == ["55+"]
+    assert at.date_input(key="from").value == dt.date(2022, 1, 1)
+    assert at.date_input(key="to").value == dt.date(2023, 6, 30)
+    grouped = app("conversion", by="<script>", lang="en")
+    assert any("Invalid value in the link" in w.value for w in grouped.warning)
+    assert "<script>" not in " ".join(w.value for w in grouped.warning)
+    assert grouped.query_params["by"] in ("project_code", ["project_code"])
