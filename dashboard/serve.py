@@ -7,7 +7,8 @@
    dashboard does not publish it, so its routes are replaced by one that answers 404.
 3. Two routes of our own keep a sign-in across reloads and opened links (werkpad.sessions):
    `POST _werkpad/session` swaps a one-time token for an HttpOnly session cookie, and
-   `POST _werkpad/signout` clears it. Streamlit's websocket cannot set cookies itself.
+   `POST _werkpad/signout` clears it. Streamlit's websocket cannot set cookies itself. Both
+   answer only requests from the dashboard's own pages (no cross-site request forgery).
 
 Run as `python -m dashboard.serve run app.py [streamlit options] -- --warehouse F`
 (werkpad.cli._streamlit_command builds that line).
@@ -51,12 +52,25 @@ def _https(request: Any) -> bool:
     return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
 
 
+def _same_site(request: Any) -> bool:
+    """A request the dashboard's own page made: another site's page may make the browser
+    POST here (with its cookie), and would sign a user out or in (CSRF). Browsers say where
+    a request comes from (Sec-Fetch-Site, Origin); without either, it is no browser's."""
+    fetched = request.headers.get("sec-fetch-site")
+    if fetched is not None:
+        return fetched in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    return origin is None or origin.split("://", 1)[-1] == request.headers.get("host", "")
+
+
 async def start_session(request: Any) -> Any:
     """A one-time token (from the page that just signed in) -> the session cookie."""
     from starlette.responses import Response
 
     from werkpad import sessions
 
+    if not _same_site(request):
+        return Response(status_code=403)
     token = (await request.body())[:200].decode("ascii", errors="replace")
     cookie = sessions.store().redeem(token)
     if cookie is None:
@@ -75,6 +89,8 @@ async def end_session(request: Any) -> Any:
 
     from werkpad import sessions
 
+    if not _same_site(request):
+        return Response(status_code=403)
     cookie = request.cookies.get(sessions.COOKIE)
     if cookie:
         sessions.store().revoke(cookie=cookie)

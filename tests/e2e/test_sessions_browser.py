@@ -76,6 +76,14 @@ def test_a_sign_in_lasts_across_reloads_and_links_until_sign_out(site):
         _heading(other, "Resultaten")
         expect(other.get_by_text("Aangemeld als anna")).to_be_visible()
 
+        # another site's page making the browser POST a sign-out (CSRF) is refused
+        forged = page.request.post(
+            f"{url}/_werkpad/signout", headers={"Origin": "http://elders.example"}
+        )
+        assert forged.status == 403
+        other.reload()
+        _heading(other, "Resultaten")  # still signed in
+
         page.get_by_role("button", name="Afmelden").click()
         _heading(page, SIGN_IN)
         other.reload()  # the other tab's session ended too
