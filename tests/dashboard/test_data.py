@@ -16,7 +16,7 @@ import pytest
 
 from dashboard import data
 from tests.test_disclosure import recoverable
-from werkpad import config
+from werkpad.site import demo_site
 
 THRESHOLD = 5
 
@@ -31,7 +31,7 @@ def live(loaded, monkeypatch):
 @pytest.fixture(scope="module")
 def truth(all_trajectories) -> pl.DataFrame:
     """The generator's trajectories with the groupings the pages use, counted with polars."""
-    reference = config.CONTRACTS_DIR / "reference"
+    reference = demo_site() / "reference"
     partners = pl.read_csv(reference / "partners.csv").select("partner_code", "partner_type")
     projects = pl.read_csv(reference / "projects.csv").select("project_code", "province_code")
     return (
