@@ -93,6 +93,10 @@ def test_a_new_site_with_its_own_programme_loads_and_serves(tmp_path, in_site):
     assert (site / "warehouse.duckdb").is_file()  # the site's default warehouse
     shown = _werkpad("metrics", "--site", str(site), "--json", cwd=tmp_path)
     assert json.loads(shown.stdout)["reached"] == frames["RELING"].height == 233
+    for programme, reached in (("IPS", 233), ("WGTW", 0)):  # the programme filter
+        chosen = _werkpad("metrics", "--site", str(site), "--programme", programme, "--json",
+                          cwd=tmp_path)  # fmt: skip
+        assert json.loads(chosen.stdout)["reached"] == reached
 
     from streamlit.testing.v1 import AppTest
 
@@ -107,6 +111,8 @@ def test_a_new_site_with_its_own_programme_loads_and_serves(tmp_path, in_site):
     assert not app.exception
     project = next(box for box in app.multiselect if box.key == "project")
     assert project.options == ["Jobcentrum Reling"]
+    programme = next(box for box in app.multiselect if box.key == "programme")
+    assert programme.options == ["IPS Jobcentrum Reling"]
     reached = app.metric[0].value
     assert reached == "233"
 

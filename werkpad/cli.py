@@ -123,6 +123,7 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         print(f"werkpad metrics: no warehouse at {args.warehouse}", file=sys.stderr)
         return config.EXIT_USAGE
     filters = {
+        "programme": args.programme,
         "project": args.project,
         "reached_from": args.reached_from,
         "reached_to": args.reached_to,
@@ -152,7 +153,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     con = connect_read_only(args.warehouse)
     try:
-        filters = {"province": args.province or [], "region": args.region or []}
+        filters = {
+            "programme": args.programme or [],
+            "province": args.province or [],
+            "region": args.region or [],
+        }
         pack = build_pack(
             con, args.out, args.period_from, args.period_to, args.project, args.threshold,
             args.lang, filters=filters,
@@ -398,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", type=Path, help="DuckDB warehouse file (default: SITE/warehouse.duckdb)"
     )
     met.add_argument(
+        "--programme", action="append", metavar="CODE", help="only this programme (repeatable)"
+    )
+    met.add_argument(
         "--project", action="append", metavar="CODE", help="only this project (repeatable)"
     )
     met.add_argument("--reached-from", type=_date, help="first contact on or after (YYYY-MM-DD)")
@@ -492,7 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="only this project (repeatable); default all",
     )
-    for name, what in (("province", "province"), ("region", "subregion")):
+    for name, what in (("programme", "programme"), ("province", "province"),
+                       ("region", "subregion")):  # fmt: skip
         rep.add_argument(
             f"--{name}",
             action="append",

@@ -175,9 +175,9 @@ def table(
 
 
 def reference_names(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Code -> name of every province, region, project and partner, for captions."""
-    queries = {"province": "provinces", "region": "regions", "project": "projects",
-               "partner": "partners"}  # fmt: skip
+    """Code -> name of every programme, province, region, project and partner, for captions."""
+    queries = {"programme": "programmes", "province": "provinces", "region": "regions",
+               "project": "projects", "partner": "partners"}  # fmt: skip
     return {
         kind: {row[0]: row[1] for row in con.execute(load_sql(f"queries/{query}")).fetchall()}
         for kind, query in queries.items()

@@ -133,6 +133,7 @@ def build() -> Context | None:
         return None
     refs = _references(version, user)
     names = {
+        "programme": dict(refs["programmes"].iter_rows()),
         "province": dict(refs["provinces"].iter_rows()),
         "region": dict(refs["regions"].select("region_code", "name").iter_rows()),
         "project": dict(refs["projects"].select("project_code", "name").iter_rows()),
@@ -147,6 +148,7 @@ def build() -> Context | None:
     chosen: dict[str, list[str]] = {}
     st.sidebar.header(t("app.filters"))
     for key in (
+        "programme",
         "province",
         *(("region",) if user.partner_detail else ()),
         "project",

@@ -29,7 +29,7 @@ def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
     """Reference tables, narrowed to what the user may see (filter options follow)."""
     refs = {
         name: data.table(version, name)
-        for name in ("provinces", "regions", "projects", "partners", "data_dates")
+        for name in ("programmes", "provinces", "regions", "projects", "partners", "data_dates")
     }
     for key, codes in scope_filters(user).items():
         column = "province_code" if key == "scope_province" else "project_code"
@@ -41,6 +41,9 @@ def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
             provinces = refs["projects"]["province_code"].to_list()
             for name in ("provinces", "regions", "partners"):
                 refs[name] = refs[name].filter(pl.col("province_code").is_in(provinces))
+    if scope_filters(user):  # the programmes of the projects the user may see
+        programmes = refs["projects"]["programme_code"]
+        refs["programmes"] = refs["programmes"].filter(pl.col("programme_code").is_in(programmes))
     return refs
 
 
@@ -50,7 +53,8 @@ def _named(names: dict[str, str], code: str) -> str:
 
 
 def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[str]]:
-    """Options of every multi-select filter; region, project, partner follow the province."""
+    """Options of every multi-select filter; region, project, partner follow the province,
+    project the programme."""
     provinces = chosen("province")
     regions = refs["regions"]
     projects = refs["projects"]
@@ -61,8 +65,11 @@ def _multi_options(refs, chosen: Callable[[str], list[str]]) -> dict[str, list[s
         partners = partners.filter(pl.col("province_code").is_in(provinces))
     if chosen("region"):
         partners = partners.filter(pl.col("region_code").is_in(chosen("region")))
+    if chosen("programme"):
+        projects = projects.filter(pl.col("programme_code").is_in(chosen("programme")))
     contract = default_contract()
     return {
+        "programme": refs["programmes"]["programme_code"].to_list(),
         "province": refs["provinces"]["province_code"].to_list(),
         "region": regions["region_code"].to_list(),
         "project": projects["project_code"].to_list(),

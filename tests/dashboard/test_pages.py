@@ -285,3 +285,16 @@ def test_a_link_with_odd_but_meaningful_values_shows_what_it_means(app):
     assert any("Invalid value in the link" in w.value for w in grouped.warning)
     assert "<script>" not in " ".join(w.value for w in grouped.warning)
     assert grouped.query_params["by"] in ("project_code", ["project_code"])
+
+
+def test_the_programme_filter_narrows_projects_and_figures(app, all_trajectories):
+    """Every demo project is We Go To Work: the programme chosen in the link keeps all of
+    them and every person; the filter sits in the URL with the others."""
+    at = app(programme="WGTW")
+    assert at.multiselect(key="programme").value == ["WGTW"]
+    assert at.multiselect(key="project").options == [
+        "We Go To Work Antwerpen", "We Go To Work Limburg", "We Go To Work Oost-Vlaanderen",
+        "We Go To Work Vlaams-Brabant", "We Go To Work West-Vlaanderen",
+    ]  # fmt: skip
+    assert _int(at.metric[0].value) == all_trajectories.height
+    assert at.query_params["programme"] in ("WGTW", ["WGTW"])

@@ -32,6 +32,7 @@ def _flags(param: str) -> str:
 
 # filter name -> SQL condition on marts.fct_trajectories with one named parameter
 FILTERS: dict[str, str] = {
+    "programme": "programme_code IN (SELECT unnest($programme))",
     "project": "project_code IN (SELECT unnest($project))",
     "province": "province_code IN (SELECT unnest($province))",
     "region": "region_code IN (SELECT unnest($region))",
@@ -55,6 +56,7 @@ FILTERS: dict[str, str] = {
 # of the data a row falls in for that filter. werkpad.figures protects a selection together
 # with its complements through these parts (all values but the chosen, and the filter off).
 PARTS: dict[str, str] = {
+    "programme": "programme_code",
     "project": "project_code",
     "province": "province_code",
     "region": "region_code",
@@ -72,6 +74,7 @@ GROUPABLE = (
     "reached_quarter",
     "decision_state",
     "outcome",
+    "programme_code",
     "project_code",
     "province_code",
     "region_code",

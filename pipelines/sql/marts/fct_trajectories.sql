@@ -12,6 +12,10 @@ regions AS (
     SELECT * FROM staging.stg_regions
 ),
 
+projects AS (
+    SELECT * FROM staging.stg_projects
+),
+
 age_groups AS (
     SELECT * FROM raw.ref_age_groups
 ),
@@ -21,6 +25,7 @@ final AS (
         trajectories.*,
         regions.province_code,
         regions.name AS region_name,
+        projects.programme_code,
         partners.partner_name,
         partners.partner_type,
         age_groups.age_group,
@@ -47,6 +52,7 @@ final AS (
         ) AS partner_month
     FROM trajectories
     LEFT JOIN regions USING (region_code)
+    LEFT JOIN projects ON trajectories.project_code = projects.project_code
     LEFT JOIN partners USING (partner_code)
     LEFT JOIN age_groups USING (age_band)
 )
