@@ -595,8 +595,8 @@ def _apply_site(args: argparse.Namespace) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     if config.PROBLEMS:  # a setting in the environment that cannot be used: say which
-        for problem in config.PROBLEMS:
-            print(f"werkpad: {problem}", file=sys.stderr)
+        for setting in config.PROBLEMS:
+            print(f"werkpad: {setting}", file=sys.stderr)
         return config.EXIT_USAGE
     parser = build_parser()
     try:
