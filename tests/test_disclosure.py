@@ -12,6 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from werkpad.disclosure import (
+    _row_space,
+    _row_space_by_gram,
     close,
     protect,
     suppress_counts,
@@ -320,3 +322,22 @@ def test_a_table_adds_up_to_no_withheld_headline_figure():
     assert recoverable(finest, published(blind))  # ... and 53 - 50 gives the 3 away
     assert aware[(0,)][("step_to_work",)] and aware[(0,)][("no_step_now",)]
     assert recoverable(finest, published(aware)) == []
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.lists(st.lists(st.sampled_from([0, 1]), min_size=n, max_size=n), max_size=20)
+    )
+)
+def test_the_fallback_row_space_spans_what_the_svd_spans(rows):
+    """LAPACK's SVD can fail to converge; the Gram fallback must then judge every count
+    derivable or not exactly as the SVD would have."""
+    published = np.array(rows, dtype=float).reshape(len(rows), -1) if rows else np.zeros((0, 1))
+    by_svd = _row_space(published)
+    by_gram = _row_space_by_gram(published[published.any(axis=1)]) if rows else by_svd
+    assert by_svd.shape[0] == by_gram.shape[0]  # the same rank
+    # each basis lies in the other's span
+    for a, b in ((by_svd, by_gram), (by_gram, by_svd)):
+        if a.size:
+            assert np.allclose(a - (a @ b.T) @ b, 0, atol=1e-6)

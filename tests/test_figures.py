@@ -138,3 +138,50 @@ def test_gender_x_cannot_be_recovered_as_all_minus_f_and_m(con, trajectories, va
 def test_without_a_threshold_nothing_is_withheld(con, trajectories):
     shown = figures.headline(con, {"gender": ["X"]})
     assert shown["reached"] == _true_counts(trajectories, {"gender": ["X"]})["reached"]
+
+
+@pytest.mark.parametrize("threshold", [config.SUPPRESSION_THRESHOLD, config.REPORT_THRESHOLD])
+def test_no_withheld_count_is_the_total_minus_every_shown_value(
+    con, trajectories, values, threshold
+):
+    """The review's three-link attack: region LIM-MLI 232, gender F 117, gender M 111, so
+    gender X is 4. For a base selection and one more filter, the values whose single-value
+    headline is withheld must not add up to a small count when the total is shown."""
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        base=selections(values),
+        name=st.sampled_from(["gender", "age_group", "education_level", "referral_source"]),
+    )
+    def check(base, name):
+        base = {k: v for k, v in base.items() if k != name}
+        total = figures.headline(con, base, threshold)
+        for c in ("reached", "decided", "stepped", "job_started"):
+            if total[c] is None:
+                continue
+            hidden = 0
+            for value in values[name]:
+                one = base | {name: [value]}
+                if figures.headline(con, one, threshold)[c] is None:
+                    hidden += _true_counts(trajectories, one)[c]
+            assert not 0 < hidden < threshold, ("leak", base, name, c, hidden)
+
+    check()
+
+
+def test_the_reported_three_links_give_nothing_away(con, trajectories):
+    """The review's numbers, as a project lead of Limburg saw them."""
+    base = {"project": ["WGTW-LIM"], "region": ["LIM-MLI"]}
+    shown = {
+        g: figures.headline(con, base | {"gender": [g]}, config.SUPPRESSION_THRESHOLD)["reached"]
+        for g in ("F", "M", "X")
+    }
+    total = figures.headline(con, base, config.SUPPRESSION_THRESHOLD)["reached"]
+    x = _true_counts(trajectories, base | {"gender": ["X"]})["reached"]
+    if 0 < x < config.SUPPRESSION_THRESHOLD and total is not None:
+        assert shown["X"] is None
+        assert None in (shown["F"], shown["M"]) or total - shown["F"] - shown["M"] != x

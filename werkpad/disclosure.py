@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from werkpad.config import REPORT_THRESHOLD, SUPPRESSION_THRESHOLD
+from werkpad.site import current_settings
 
 THRESHOLD = SUPPRESSION_THRESHOLD  # the why and the setting live in werkpad.config
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "suppress_table",
 ]
 SYMBOL = "x"  # shown for a withheld figure, explained in a footnote
+_GRAM_TOLERANCE = 1e-10  # on squared singular values: 1e-5 on the singular values themselves
 _TOLERANCE = 1e-8  # counts are small integers: a residual above this is a real degree of freedom
 
 Key = tuple  # one value per grouping of a level, in the family's order
@@ -143,10 +145,21 @@ class _Family:
 
 
 def _row_space(published: np.ndarray) -> np.ndarray:
+    published = published[published.any(axis=1)]  # a sum of known zeros adds nothing
     if published.size == 0:
         return np.zeros((0, published.shape[1]))
-    _, singular, vt = np.linalg.svd(published, full_matrices=False)
+    try:
+        _, singular, vt = np.linalg.svd(published, full_matrices=False)
+    except np.linalg.LinAlgError:  # LAPACK's gesdd fails to converge on rare 0/1 matrices
+        return _row_space_by_gram(published)
     return vt[singular > _TOLERANCE * max(1.0, singular.max(initial=0))]
+
+
+def _row_space_by_gram(published: np.ndarray) -> np.ndarray:
+    """The row space as the Gram matrix's eigenvectors with a clearly nonzero eigenvalue (a
+    squared singular value, hence the looser tolerance): symmetric eigensolvers converge."""
+    eigen, vectors = np.linalg.eigh(published.T @ published)
+    return vectors[:, eigen > _GRAM_TOLERANCE * max(1.0, eigen.max(initial=0))].T
 
 
 def _derivable(vectors: np.ndarray, withheld: np.ndarray) -> list[int]:
@@ -158,6 +171,25 @@ def _derivable(vectors: np.ndarray, withheld: np.ndarray) -> list[int]:
     rows = vectors[unknown]
     residual = np.linalg.norm(rows - (rows @ basis.T) @ basis, axis=1)
     return [int(q) for q, r in zip(unknown, residual, strict=True) if r < 1e-6]
+
+
+def _lines(
+    codes: np.ndarray, d: int, cells: list[Key], level: Level, owner: dict[tuple[Level, Key], int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of a level along grouping d: each cell's line (the cells that differ from it
+    only in d) and each line's total (its count's index, -1 where no total is counted)."""
+    others = [k for k in range(len(level)) if k != d]
+    if others:
+        _, first, line_of = np.unique(
+            codes[:, others], axis=0, return_index=True, return_inverse=True
+        )
+    else:  # a level of one grouping: all its cells lie on one line, the grand total's
+        first, line_of = np.array([0]), np.zeros(len(cells), dtype=int)
+    lower = tuple(level[k] for k in others)
+    total = np.array(
+        [owner.get((lower, tuple(cells[int(c)][k] for k in others)), -1) for c in first]
+    )
+    return line_of.reshape(-1), total
 
 
 def _protect_level(
@@ -223,23 +255,32 @@ def _protect_level(
     is_cell = np.array([vec.sum() == 1 for vec in vectors]) & free
     cell_of = {int(np.flatnonzero(vectors[q])[0]): int(q) for q in np.flatnonzero(is_cell)}
 
-    def lonely_lines(c: int) -> int:
-        """Lines through cell c with a published total and no other withheld cell: withholding
-        c there would make it the next derivable count, so such a cell is a poor complement."""
-        lonely = 0
-        for d in range(len(level)):
-            others = [k for k in range(len(level)) if k != d]
-            on_line = np.all(codes[:, others] == codes[c, others], axis=1)
-            on_line[c] = False
-            if any(withheld[owner[(level, cells[x])]] for x in np.flatnonzero(on_line)):
-                continue
-            margin = owner.get(
-                (tuple(level[k] for k in others), tuple(cells[c][k] for k in others))
-            )
-            lonely += margin is None or not withheld[margin]
+    cell_owner = np.array([owner[(level, key)] for key in cells])
+    lines = [_lines(codes, d, cells, level, owner) for d in range(len(level))]
+
+    def lonely_lines() -> np.ndarray:
+        """Per cell, its lines with a published total and no other withheld cell: withholding
+        the cell there would make it the next derivable count, so it is a poor complement."""
+        shut = withheld[cell_owner].astype(int)
+        lonely = np.zeros(len(cells), dtype=int)
+        for line_of, margin in lines:
+            others_shut = np.bincount(line_of, weights=shut)[line_of] - shut
+            total = margin[line_of]
+            open_total = (total < 0) | ~withheld[np.maximum(total, 0)]
+            lonely += (others_shut == 0) & open_total
         return lonely
 
-    while found := _derivable(vectors_arr, withheld):
+    unit = np.array([vec.sum() == 1 for vec in vectors]) & (values_arr == 0)
+    column = vectors_arr[unit].argmax(axis=1)  # the cell of each zero count
+
+    def unknown_columns() -> np.ndarray:
+        """The cells not published as zero: a published zero takes its cell out of every sum,
+        so the algebra needs only the others (a sparse crossing has hundreds of zeros)."""
+        keep = np.ones(len(cells), dtype=bool)
+        keep[column[~withheld[unit]]] = False
+        return keep
+
+    while found := _derivable(vectors_arr[:, unknown_columns()], withheld):
         # one complement per derivable count whose cells no complement of this pass touches;
         # the next pass checks them all again, so a guess that did not suffice costs a pass
         touched = np.zeros(len(cells), dtype=bool)
@@ -262,7 +303,8 @@ def _protect_level(
                 break  # this pass's complements may have covered it: check again first
             if pool is None:  # every cell of this level withheld: show none of its own
                 return {key: fixed[owner[(level, key)]] is not False for key in cells}
-            best = min(pool, key=lambda c: (lonely_lines(c), values_arr[cell_of[c]], c))
+            lonely = lonely_lines()
+            best = min(pool, key=lambda c: (lonely[c], values_arr[cell_of[c]], c))
             withheld[cell_of[best]] = True
             touched |= (codes != codes[best]).sum(axis=1) <= 1  # the lines through it
     return {key: bool(withheld[owner[(level, key)]]) for key in cells}
@@ -323,10 +365,9 @@ def _protect_canonical(
     known: tuple[tuple[int, frozenset, bool], ...] = (),
 ) -> Pattern:
     family = _Family(cells, dims, parents, within, known)
+    floor = current_settings().suppression_threshold  # the dashboard's, the site's choice
     base = (
-        _protect_canonical(cells, dims, SUPPRESSION_THRESHOLD, parents, within, known)
-        if threshold > SUPPRESSION_THRESHOLD
-        else {}
+        _protect_canonical(cells, dims, floor, parents, within, known) if threshold > floor else {}
     )
     done: Pattern = {}
     for level in family.levels():

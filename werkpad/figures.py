@@ -4,26 +4,28 @@ Every output that shows a figure to a scoped role (the dashboard, the report pac
 asks here, so no two of them can suppress differently. Nothing here imports streamlit; the
 dashboard's query functions are cached wrappers over these functions.
 
-A headline is protected together with its complements. A user who sees the headline of
-"gender F or M" and of "gender off" could subtract them and find the people of gender X; one
-who sees "all partners but P" finds partner P's. So the headline of a selection is one cell of
-a family: for every list filter that is set, the rows are split into the part the filter
-picks, the part it leaves out, and the rows with no value; the family's levels are the
-headlines with any of those filters switched off. `disclosure.protect` then withholds what
-must be withheld at every level, and the selection gets its cell's fate. The selection of the
-left-out values ("all but") splits the rows into the same parts, labelled the same way (a
-part is named after its smallest value in the data), so it gets the same pattern: the pair
-and the switched-off filter cannot be subtracted into a withheld count.
+A headline is protected together with every other selection along its filters. A user who
+sees the headline of "gender F or M" and of "gender off" could subtract them and find the
+people of gender X; one who sees "F", "M" and "off" can too (the review's three-link attack);
+one who sees "all partners but P" finds partner P's. So a selection is a set of cells of a
+family table: for every list filter that is set, the rows are split by each value of that
+filter (and the rows with no value); the family's levels are the headlines with any of those
+filters switched off. `disclosure.suppress_table` withholds what must be withheld in that
+table, primary and secondary, and a selection's count is shown only when every one of its
+cells is. Any other selection along the same filters is a union of cells of the same table,
+so no set of shown selections adds up to a withheld count.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import duckdb
 
 from werkpad import disclosure, metrics
+from werkpad.site import current_settings
 from werkpad.sql import load_sql
 
 Filters = Mapping[str, Any]
@@ -51,24 +53,125 @@ def _count_names(row: Mapping[str, Any]) -> list[str]:
 def _selection_fates(
     con: duckdb.DuckDBPyConnection, filters: Filters, counts: list[str], threshold: int
 ) -> dict[str, bool]:
-    """Count -> may be published, for the selection's cell of its complement family."""
+    """Count -> may be published: the selection's cell of its complement family is, and so is
+    every value it picks along each of its filters (see the module docstring)."""
     parts = [p for p in metrics.PARTS if filters.get(p)]
     rows = metrics.compute(con, dict(filters), None, counts, parts)
-    dims = [f"part_{p}" for p in parts]
+    if not any(_in_selection(row, filters, parts) for row in rows):
+        return dict.fromkeys(counts, True)  # nobody in the selection: zeros, shown as zeros
+    floor = current_settings().suppression_threshold  # part of the cache key only
+    fates = [_complement_fates(rows, filters, parts, counts, threshold, floor)]
+    fates += [
+        _line_fates(rows, filters, parts, name, counts, threshold, floor)
+        for name in parts
+        if name not in metrics.FLAG_PARTS
+    ]
+    return {c: all(fate[c] for fate in fates) for c in counts}
+
+
+def _in_selection(row: Mapping[str, Any], filters: Filters, parts: Sequence[str]) -> bool:
+    return all(_picked(p, filters[p], _label(p, row[f"part_{p}"])) for p in parts)
+
+
+def _complement_fates(
+    rows: list[dict], filters: Filters, parts: list[str], counts: list[str], threshold: int,
+    floor: int,
+) -> dict[str, bool]:  # fmt: skip
+    """The selection's cell of its complement family: per filter the part it picks, the part
+    it leaves out and the rows with no value, with every filter switched off as the levels."""
     labels = {p: _part_labels(p, filters[p], [r[f"part_{p}"] for r in rows]) for p in parts}
+    cells = _cells(rows, counts, lambda row: tuple(labels[p][row[f"part_{p}"]] for p in parts))
+    chosen = tuple(labels[p].get(_CHOSEN, _CHOSEN) for p in parts)
+    fate = _protected(_frozen(cells, counts), tuple(parts), tuple(counts), threshold, floor)
+    return fate[chosen]
+
+
+def _line_fates(
+    rows: list[dict], filters: Filters, parts: list[str], name: str, counts: list[str],
+    threshold: int, floor: int,
+) -> dict[str, bool]:  # fmt: skip
+    """The values the selection picks along one filter, the others as chosen: each value is
+    a cell of one table with the others' total, so the total less every shown value (the
+    review's "LIM-MLI minus F minus M") is never a withheld count. The table depends on the
+    other filters only, so every selection along this filter gets the same pattern."""
+    others = [p for p in parts if p != name]
+    inside = [row for row in rows if _in_selection(row, filters, others)]
+    cells = _cells(inside, counts, lambda row: (_label(name, row[f"part_{name}"]),))
+    chosen = [key for key in cells if _picked(name, filters[name], key[0])]
+    fate = _protected(_frozen(cells, counts), (name,), tuple(counts), threshold, floor)
+    shown = {c: _no_small_remainder(cells, fate, c, threshold) for c in counts}
+    return {c: all(key in shown[c] for key in chosen) for c in counts}
+
+
+def _no_small_remainder(
+    cells: dict[tuple, dict[str, int]], fate: Mapping[tuple, Mapping[str, bool]], count: str,
+    threshold: int,
+) -> set[tuple]:  # fmt: skip
+    """The cells of a line shown for one count, so that the withheld ones do not add up to a
+    small count either: the total less every shown value is their sum (2 + 1 withheld beside
+    a shown total tell that 3 people are in those two groups). The smallest shown cells are
+    withheld until the withheld sum is 0 or at least the threshold."""
+    shown = {key for key in cells if fate[key][count]}
+    while 0 < sum(cells[k][count] for k in cells if k not in shown) < threshold:
+        left = [k for k in shown if cells[k][count] > 0]
+        if not left:
+            break
+        shown.discard(min(left, key=lambda k: (cells[k][count], repr(k))))
+    return shown
+
+
+def _cells(
+    rows: list[dict], counts: list[str], key_of: Callable[[dict], tuple]
+) -> dict[tuple, dict[str, int]]:
     cells: dict[tuple, dict[str, int]] = {}
     for row in rows:
-        key = tuple(labels[p][row[f"part_{p}"]] for p in parts)
-        cell = cells.setdefault(key, dict.fromkeys(counts, 0))
+        cell = cells.setdefault(key_of(row), dict.fromkeys(counts, 0))
         for c in counts:
             cell[c] += int(row[c] or 0)
-    chosen = tuple(labels[p].get(_CHOSEN, _CHOSEN) for p in parts)  # _CHOSEN: no data
-    if chosen not in cells:  # nobody in the selection: zeros, published as zeros
-        return dict.fromkeys(counts, True)
-    family = [dict(zip(dims, key, strict=True)) | cell for key, cell in cells.items()]
-    protected = disclosure.suppress_table(family, dims, counts, threshold, {}, metrics.within())
-    (mine,) = [r for r in protected if tuple(r[d] for d in dims) == chosen]
-    return {c: mine[c] is not None for c in counts}
+    return cells
+
+
+def _frozen(cells: dict[tuple, dict[str, int]], counts: list[str]) -> tuple:
+    return tuple(sorted(((key, tuple(cell[c] for c in counts)) for key, cell in cells.items()),
+                        key=repr))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=512)
+def _protected(
+    cells: tuple[tuple[tuple, tuple[int, ...]], ...],
+    parts: tuple[str, ...],
+    counts: tuple[str, ...],
+    threshold: int,
+    floor: int,
+) -> dict[tuple, dict[str, bool]]:
+    """Cell -> count -> may be published, for a family table, kept by its counts (which
+    cannot go stale): selections along the same filters ask for the same tables. `floor`, the
+    site's suppression threshold that a higher threshold starts from, is part of the key only.
+    """
+    dims = [f"part_{p}" for p in parts]
+    family = [
+        dict(zip(dims, key, strict=True)) | dict(zip(counts, values, strict=True))
+        for key, values in cells
+    ]
+    protected = disclosure.suppress_table(
+        family, dims, list(counts), threshold, {}, metrics.within()
+    )
+    return {tuple(r[d] for d in dims): {c: r[c] is not None for c in counts} for r in protected}
+
+
+def _label(name: str, value: Any) -> Any:
+    """A row's value along one filter as a cell label: None for no value; for the
+    target-group flags, in or out."""
+    if name in metrics.FLAG_PARTS:
+        return "in" if value else "out"
+    return None if value is None else str(value)
+
+
+def _picked(name: str, chosen: Sequence[Any], label: Any) -> bool:
+    """Whether a cell lies in the selection along this filter."""
+    if name in metrics.FLAG_PARTS:
+        return label == "in"
+    return label is not None and label in {str(v) for v in chosen}
 
 
 _CHOSEN = object()  # the key under which _part_labels gives the label of the chosen part
