@@ -16,7 +16,8 @@ import streamlit as st
 from dashboard import shell
 from dashboard.shell import page
 from werkpad.access import OPERATIONAL_PAGES, PAGES
-from werkpad.rendering.i18n import DEFAULT_LANGUAGE
+from werkpad.rendering.safe import markdown_literal
+from werkpad.site import SiteSettingsError, current_settings
 
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 # page -> its menu icon; which pages exist and who sees them is werkpad.access.PAGES
@@ -29,12 +30,18 @@ ICONS = {
     "data_quality": ":material/fact_check:",
 }
 
-st.set_page_config(page_title="werkpad", page_icon=page.FAVICON, layout="wide")
+try:
+    settings = current_settings()
+except SiteSettingsError as error:  # the data steward's to mend; nothing is shown with it
+    st.set_page_config(page_title="werkpad", page_icon=page.FAVICON)
+    st.error(markdown_literal(str(error)), icon=":material/error:")
+    st.stop()
+st.set_page_config(page_title=settings.name, page_icon=page.FAVICON, layout="wide")
 page.print_view()
 ctx = shell.build()
 # signed out: the sign-in form is in the language chosen in the sidebar, and so are the menu
 # and <html lang>
-t = ctx.t if ctx else shell.Translator(st.session_state.get("lang") or DEFAULT_LANGUAGE)
+t = ctx.t if ctx else shell.Translator(st.session_state.get("lang") or settings.language)
 page.document_script(t.lang)
 router = st.navigation(
     [

@@ -21,7 +21,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from werkpad import config, figures
+from werkpad import config, figures, targets
+from werkpad.site import StatusBands
 from werkpad.sql import load_sql, one_row
 from werkpad.warehouse import connect_read_only
 
@@ -139,6 +140,32 @@ def grouped(
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
     return pl.DataFrame(rows, infer_schema_length=None).select(columns)
+
+
+@st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
+def progress(
+    version: Version,
+    projects: tuple[str, ...],
+    scope: tuple,
+    threshold: int | None,
+    bands: StatusBands,
+) -> list[targets.Progress]:
+    """The targets of these projects on the data date, in the user's scope."""
+    con = cursor(version)
+    on = targets.data_date(con)
+    if on is None:
+        return []
+    return targets.progress(con, on, bands, _thaw(scope), threshold, projects)
+
+
+@st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
+def cumulative(
+    version: Version, target: targets.Target, scope: tuple, threshold: int | None
+) -> list[dict]:
+    """A count target's running actual by month beside its path."""
+    con = cursor(version)
+    on = targets.data_date(con)
+    return [] if on is None else targets.cumulative(con, target, on, _thaw(scope), threshold)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

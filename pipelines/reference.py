@@ -34,6 +34,7 @@ from pipelines.suite import Check, plain_sql
 from pipelines.validate import run_suite
 from werkpad.config import CONTRACTS_DIR
 from werkpad.contract import default_contract
+from werkpad.metrics import load_metrics
 from werkpad.site import Site
 from werkpad.sql import quote_ident, sql_list
 
@@ -47,9 +48,18 @@ class Table:
     """One reference table of the contract."""
 
     name: str
-    key: str
+    key: str  # what other tables' `reference` columns name ("" when none may)
     columns: tuple[dict[str, Any], ...]
     rules: tuple[dict[str, Any], ...]
+    file: str | None = None  # in the site folder; None: reference/<name>.csv
+    optional: bool = False  # may be absent: then the table is empty
+
+    def path(self, site: Site) -> Path:
+        return site.root / self.file if self.file else site.reference_file(self.name)
+
+    @property
+    def label(self) -> str:
+        return self.file or f"{self.name}.csv"
 
     @property
     def column_names(self) -> list[str]:
@@ -66,7 +76,14 @@ def reference_contract(path: Path = REFERENCE_CONTRACT) -> tuple[Table, ...]:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", column["name"]):
                 raise ValueError(f"{name}.{column['name']}: names are lower-case identifiers")
         tables.append(
-            Table(name, table["key"], tuple(table["columns"]), tuple(table.get("rules", ())))
+            Table(
+                name,
+                table.get("key", ""),
+                tuple(table["columns"]),
+                tuple(table.get("rules", ())),
+                table.get("file"),
+                bool(table.get("optional", False)),
+            )
         )
     return tuple(tables)
 
@@ -105,6 +122,9 @@ def _typed(table: Table, present: list[str]) -> str:
         q = quote_ident(name)
         if column.get("type") == "date":
             parts += [f"TRY_CAST({q} AS DATE) AS {q}", f"{q} AS {quote_ident(name + TEXT)}"]
+        elif column.get("type") == "number":  # 0.65 or, as Belgian spreadsheets write, 0,65
+            number = f"TRY_CAST(replace({q}, ',', '.') AS DOUBLE) AS {q}"
+            parts += [number, f"{q} AS {quote_ident(name + TEXT)}"]
         else:
             parts.append(q)
     return ", ".join(parts)
@@ -122,13 +142,17 @@ def table_checks(table: Table, present: list[str], keys: dict[str, str]) -> list
         checks.append(Check(f"{c}.exists", f"the file has a column {c}", (c,)))
         if c not in present:
             continue
-        text = quote_ident(c + TEXT) if column.get("type") == "date" else q
+        typed = column.get("type") in ("date", "number")
+        text = quote_ident(c + TEXT) if typed else q
         rules = []
         if column.get("required"):
             rules.append(("required", f"{c} is filled in on every row", f"{text} IS NULL"))
         if column.get("type") == "date":
             bad_date = f"{text} IS NOT NULL AND {q} IS NULL"
             rules.append(("date", f"{c} is a date (YYYY-MM-DD)", bad_date))
+        if column.get("type") == "number":
+            bad_number = f"{text} IS NOT NULL AND ({q} IS NULL OR NOT isfinite({q}))"
+            rules.append(("number", f"{c} is a number (0.65 or 0,65)", bad_number))
         if column.get("unique"):
             twice = f"SELECT {q} FROM {{batch}} GROUP BY {q} HAVING count(*) > 1"
             rules.append(("unique", f"{c} is unique in the file", f"{q} IN ({twice})"))
@@ -157,22 +181,20 @@ def check_site(
     Returns a result per refused file (none when all pass) and each file's hash."""
     refused, hashes = [], {}
     keys = {t.name: t.key for t in reference_contract()}
+    _metric_catalog(con)
     for table in reference_contract():
-        label = f"{table.name}.csv"
-        path = site.reference_file(table.name)
+        label, path = table.label, table.path(site)
+        if not path.is_file() and table.optional:  # a site without targets, say
+            _candidate(con, table, _empty(table))
+            hashes[table.name] = ""
+            continue
         if not path.is_file():
-            finding = Finding("file.missing", f"the site has reference/{label}")
+            finding = Finding("file.missing", f"the site has {path.relative_to(site.root)}")
             refused.append(FileResult(label, "refused", findings=[finding]))
             con.execute(f"CREATE OR REPLACE TABLE ref_{table.name} AS SELECT 1 WHERE false")
             continue
         frame, hashes[table.name] = read_table(path)
-        present = [c for c in frame.columns if c in table.column_names]
-        con.register("reference_file", frame)
-        con.execute(
-            f"CREATE OR REPLACE TABLE ref_{table.name} AS "
-            f"SELECT {_typed(table, present)} FROM reference_file"
-        )
-        con.unregister("reference_file")
+        present = _candidate(con, table, frame)
         checks = table_checks(table, present, keys)
         name = f"ref_{table.name}"
         outcome = run_suite(con, name, checks, name, work / table.name)
@@ -186,6 +208,41 @@ def check_site(
                 FileResult(label, "refused", findings=findings, sha256=hashes[table.name])
             )
     return refused, hashes
+
+
+def _empty(table: Table) -> pl.DataFrame:
+    schema = {"_row_number": pl.Int64} | dict.fromkeys(table.column_names, pl.String)
+    return pl.DataFrame(schema=schema)
+
+
+def _candidate(con: duckdb.DuckDBPyConnection, table: Table, frame: pl.DataFrame) -> list[str]:
+    """The file's rows, typed, as the loader's `ref_<table>`; returns the contract's
+    columns the file has."""
+    present = [c for c in frame.columns if c in table.column_names]
+    con.register("reference_file", frame)
+    con.execute(
+        f"CREATE OR REPLACE TABLE ref_{table.name} AS "
+        f"SELECT {_typed(table, present)} FROM reference_file"
+    )
+    con.unregister("reference_file")
+    return present
+
+
+def _metric_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """metrics.yaml's metrics as a table the contract's rules can read (a target names one)."""
+    catalog = pl.DataFrame(
+        [
+            {
+                "name": m.name,
+                "type": m.type,
+                "targetable": m.type == "count" or m.type == "ratio" and m.interval == "wilson",
+            }
+            for m in load_metrics()
+        ]  # fmt: skip
+    )
+    con.register("metric_catalog_frame", catalog)
+    con.execute("CREATE OR REPLACE TABLE metric_catalog AS SELECT * FROM metric_catalog_frame")
+    con.unregister("metric_catalog_frame")
 
 
 def _finding(con, check: Check, table: Table, count: int) -> Finding:
@@ -220,6 +277,9 @@ def fall_back(con: duckdb.DuckDBPyConnection) -> bool:
     for table in reference_contract():
         name = f"ref_{table.name}"
         found = con.execute(load_sql("ops/reference_exists"), [name]).fetchall()
+        if not found[0][0] and table.optional:  # accepted before the table was in the contract
+            _candidate(con, table, _empty(table))
+            continue
         if not found[0][0]:
             return False
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM wh.raw.{name}")

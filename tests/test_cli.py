@@ -32,6 +32,7 @@ def test_every_command_and_option_is_documented():
         "sample",
         "load",
         "metrics",
+        "progress",
         "report",
         "contract",
         "serve",

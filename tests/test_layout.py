@@ -23,6 +23,7 @@ LAYERS = {
     "dashboard": 1,
     "sample_data": 1,
     "werkpad.report_pack": 1,
+    "werkpad.targets": 1.5,  # the published figures of targets: over figures, under its users
     "werkpad.figures": 2,
     "werkpad.rendering": 2,
     "werkpad.metrics": 3,
@@ -32,7 +33,7 @@ LAYERS = {
     "werkpad.warehouse": 3,
     "werkpad.contract_docs": 3,
     "werkpad.contract": 4,
-    "werkpad.config": 5,
+    "werkpad.config": 6,
     "werkpad.site": 5,
     "werkpad.sql": 4,
 }

@@ -20,7 +20,7 @@ from typing import NoReturn
 from werkpad import config
 from werkpad.access import ROLES
 from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from werkpad.site import current_site
+from werkpad.site import SiteSettingsError, current_settings, current_site
 
 
 def _date(text: str) -> dt.date:
@@ -141,6 +141,53 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return config.EXIT_OK
 
 
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from werkpad import targets
+    from werkpad.warehouse import connect_read_only
+
+    if not args.warehouse.exists():
+        print(f"werkpad progress: no warehouse at {args.warehouse}", file=sys.stderr)
+        return config.EXIT_USAGE
+    con = connect_read_only(args.warehouse)
+    try:
+        on = args.on or targets.data_date(con)
+        if on is None:
+            print("werkpad progress: the warehouse holds no data yet", file=sys.stderr)
+            return config.EXIT_USAGE
+        rows = targets.progress(con, on, current_settings().bands, projects=args.project)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps({"on": str(on), "targets": [r.as_json() for r in rows]}, indent=2))
+        return config.EXIT_OK
+    print(f"targets on {on}")
+    print(_progress_table(rows))
+    return config.EXIT_OK
+
+
+def _progress_table(rows: list) -> str:
+    """A plain aligned table: rates as percentages, counts as whole numbers."""
+
+    def shown(value: float | None, rate: bool) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.1%}" if rate else f"{value:,.0f}"
+
+    head = ("project", "metric", "period", "target", "actual", "expected", "achieved", "status")
+    lines = [head]
+    for r in rows:
+        lines.append((
+            r.project_code, r.metric, f"{r.period_from}..{r.period_to}",
+            shown(r.target, r.is_rate), shown(r.actual, r.is_rate),
+            shown(r.expected, r.is_rate), shown(r.achievement, True), r.status or "-",
+        ))  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from werkpad.report_pack import build_pack
     from werkpad.warehouse import connect_read_only
@@ -151,6 +198,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.period_from > args.period_to:
         print("werkpad report: --period-from is after --period-to", file=sys.stderr)
         return config.EXIT_USAGE
+    settings = current_settings()
+    threshold = args.threshold or settings.report_threshold
+    if threshold < settings.suppression_threshold:
+        print(
+            f"werkpad report: --threshold must be at least {settings.suppression_threshold}, "
+            "the dashboard's (a pack never shows what the dashboard withholds)",
+            file=sys.stderr,
+        )
+        return config.EXIT_USAGE
     con = connect_read_only(args.warehouse)
     try:
         filters = {
@@ -159,12 +215,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             "region": args.region or [],
         }
         pack = build_pack(
-            con, args.out, args.period_from, args.period_to, args.project, args.threshold,
-            args.lang, filters=filters,
+            con, args.out, args.period_from, args.period_to, args.project, threshold,
+            args.lang or settings.language, filters=filters,
         )  # fmt: skip
     finally:
         con.close()
-    print(f"{pack.path} ({pack.withheld} figures withheld below {args.threshold})")
+    print(f"{pack.path} ({pack.withheld} figures withheld below {threshold})")
     return config.EXIT_OK
 
 
@@ -413,6 +469,25 @@ def build_parser() -> argparse.ArgumentParser:
     met.add_argument("--json", action="store_true", help="print one JSON object")
     met.set_defaults(func=_cmd_metrics)
 
+    prog = sub.add_parser(
+        "progress",
+        help="print each target's progress",
+        description="Each target of the site (DIR/targets.csv, as the last load accepted it): "
+        "actual, expected by the day, achievement and status (behind, at_risk, on_track, "
+        "above).",
+    )
+    prog.add_argument(
+        "--warehouse", type=Path, help="DuckDB warehouse file (default: SITE/warehouse.duckdb)"
+    )
+    prog.add_argument(
+        "--on", type=_date, help="the day (YYYY-MM-DD; default: the data date, the newest extract)"
+    )
+    prog.add_argument(
+        "--project", action="append", metavar="CODE", help="only this project (repeatable)"
+    )
+    prog.add_argument("--json", action="store_true", help="print one JSON object")
+    prog.set_defaults(func=_cmd_progress)
+
     users = sub.add_parser(
         "users",
         help="manage dashboard users (local user file)",
@@ -512,14 +587,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--threshold",
         type=_positive,
-        default=config.REPORT_THRESHOLD,
-        help="withhold counts below this (default 10, for published packs)",
+        default=None,
+        help="withhold counts below this (default: the site's report_threshold, 10)",
     )
     rep.add_argument(
         "--lang",
         choices=list(LANGUAGES),
-        default=DEFAULT_LANGUAGE,
-        help=f"language of the pack (default {DEFAULT_LANGUAGE})",
+        default=None,
+        help=f"language of the pack (default: the site's language, {DEFAULT_LANGUAGE})",
     )
     rep.set_defaults(func=_cmd_report)
 
@@ -590,6 +665,10 @@ def _apply_site(args: argparse.Namespace) -> str | None:
     for option in ("inbox", "warehouse"):
         if getattr(args, option, "") is None:
             return f"give --{option} or --site"
+    try:
+        current_settings()  # a wrong site.yaml stops every command before it acts
+    except SiteSettingsError as error:
+        return str(error)
     return None
 
 

@@ -24,12 +24,13 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from werkpad import disclosure, figures, metrics
+from werkpad import disclosure, figures, metrics, targets
 from werkpad.contract import default_contract
 from werkpad.rendering import charts, safe
 from werkpad.rendering.i18n import Translator
 from werkpad.rendering.pdf import CHART_SIZE, LABEL_KEYS, Summary, summary_pdf
 from werkpad.rendering.selection import describe
+from werkpad.site import current_settings
 from werkpad.sql import load_sql, one_row
 
 # section -> (grouping, metric counted), in ESF+ order; the categories and their order come
@@ -184,13 +185,44 @@ def _table_files(
     }
 
 
+def _targets(con, filters: dict, t: Translator, threshold: int, on: dt.date) -> pl.DataFrame:
+    """The targets of the pack's projects on the data date, published at the pack's
+    threshold, in the user's scope (a target is a whole project's: other filters do not
+    narrow it)."""
+    projects = con.sql(load_sql("queries/projects")).pl()
+    chosen = targets.selected_projects(projects, filters)
+    scope = {k: v for k, v in filters.items() if k.startswith("scope_")}
+    bands = current_settings().bands
+    return targets.frame(targets.progress(con, on, bands, scope, threshold, chosen), t.metric)
+
+
+def _target_files(
+    shown: pl.DataFrame, t: Translator, caption_parts: dict[str, str], threshold: int
+) -> dict[str, bytes]:
+    """The targets sheet (XLSX, and CSV), when the pack's projects have targets."""
+    if shown.is_empty():
+        return {}
+    table = targets.table(shown, t)
+    caption = t("targets.progress_title", date=caption_parts["date"])
+    notes = (
+        t("targets.note"),
+        t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
+    )
+    return {
+        "targets.csv": safe.csv_bytes(table, caption, t.lang, notes, suppressed=True),
+        "targets.xlsx": safe.xlsx_bytes(table, caption, t.lang, "targets", notes, suppressed=True),
+    }
+
+
 def _untitled_svg(fig: go.Figure) -> str:
     """The chart as SVG for the PDF, which sets the chart's title as its caption."""
     bare = go.Figure(fig).update_layout(title_text="", margin={"t": 20})
     return charts.export_image(bare, "svg", None, *CHART_SIZE).decode()
 
 
-def _summary(con, filters, t, threshold, caption_parts, participants, headline, images) -> Summary:
+def _summary(
+    con, filters, t, threshold, caption_parts, participants, headline, images, target_frame
+) -> Summary:
     """The PDF's content: every figure as published, every text in the reader's language."""
     names = figures.reference_names(con)
     header, projects = _project_table(con, filters, t, threshold, names)
@@ -198,6 +230,7 @@ def _summary(con, filters, t, threshold, caption_parts, participants, headline, 
         (t(f"report.section.{r['section']}"), r["label"], _shown(t, "reached", r["count"]))
         for r in participants.iter_rows(named=True)
     ]
+    header_t, rows_t = targets.pdf_rows(target_frame, t)
     return Summary(
         lang=t.lang,
         title=t("report.title"),
@@ -221,6 +254,8 @@ def _summary(con, filters, t, threshold, caption_parts, participants, headline, 
         ],  # fmt: skip
         note=t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
         labels={key: t(f"report.pdf.{key}") for key in LABEL_KEYS},
+        targets_header=header_t if rows_t else [],
+        targets=rows_t,
     )
 
 
@@ -286,9 +321,13 @@ def build_pack(
         for name, fig in images.items():
             for fmt in ("png", "svg"):
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))
+        target_frame = _targets(con, filters, t, threshold, data_date)
+        for name, data in _target_files(target_frame, t, caption_parts, threshold).items():
+            pack.writestr(name, data)
         summary = _summary(
-            con, filters, t, threshold, caption_parts, participants, headline, images
-        )
+            con, filters, t, threshold, caption_parts, participants, headline, images,
+            target_frame,
+        )  # fmt: skip
         pack.writestr("summary.pdf", summary_pdf(summary))
         pack.writestr("README.txt", f"{t('report.title')}\n\n{caption}\n")
     withheld = int(participants["count"].null_count())

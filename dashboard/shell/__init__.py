@@ -36,10 +36,11 @@ from dashboard.shell.filters import (
 )
 from dashboard.shell.freshness import _freshness
 from dashboard.shell.signin import _STATE_KEY, _login, _logout, _oidc_configured
-from werkpad import disclosure
+from werkpad import disclosure, targets
 from werkpad.access import User, scope_filters
 from werkpad.rendering.i18n import Translator
 from werkpad.rendering.selection import describe
+from werkpad.site import current_settings
 
 __all__ = ["Context", "Translator", "build", "context"]
 
@@ -65,6 +66,14 @@ class Context:
         """The pages the user may open (werkpad.access: funders see no operational page)."""
         return self.user.pages
 
+    def selected_projects(self) -> tuple[str, ...]:
+        """The projects the selection's programme, province and project filters pick, of
+        those the user may see: the projects whose targets the overview shows."""
+        frame = data.table(self.version, "projects").filter(
+            pl.col("project_code").is_in(self.projects)
+        )
+        return targets.selected_projects(frame, self.filters)
+
     def project_rows(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Bookkeeping rows (snapshots, files) of the user's projects; steering sees all."""
         if not self.user.suppressed:
@@ -78,7 +87,7 @@ class Context:
     @property
     def threshold(self) -> int | None:
         """Small counts are suppressed for scoped roles (funders and project leads)."""
-        return disclosure.THRESHOLD if self.user.suppressed else None
+        return current_settings().suppression_threshold if self.user.suppressed else None
 
     def headline(self, filters: dict[str, Any] | None = None) -> dict:
         """Headline metrics for these filters (default: the page's), in the user's scope."""
@@ -187,7 +196,11 @@ def build() -> Context | None:
     _freshness(t, version, projects, operational=user.partner_detail)
     if user.suppressed:
         st.caption(
-            t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=disclosure.THRESHOLD)
+            t(
+                "access.suppressed_note",
+                symbol=disclosure.SYMBOL,
+                threshold=current_settings().suppression_threshold,
+            )
         )
     ctx = Context(
         t,

@@ -12,7 +12,8 @@ import streamlit as st
 from dashboard import data
 from werkpad.access import User, scope_filters
 from werkpad.contract import default_contract
-from werkpad.rendering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from werkpad.rendering.i18n import LANGUAGES, Translator
+from werkpad.site import current_settings
 
 PERIODS = ["whole", "this_year", "last_quarter", "custom"]
 COMPARISONS = ["previous", "last_year"]  # the period just before, or the same one a year back
@@ -161,12 +162,13 @@ def _period_bounds(period: str, first: dt.date, last: dt.date) -> tuple[dt.date,
 
 def _language() -> Translator:
     invalid: list[str] = []
-    _start_single("lang", list(LANGUAGES), DEFAULT_LANGUAGE, "lang", invalid)
+    default = current_settings().language  # the site's own, from site.yaml
+    _start_single("lang", list(LANGUAGES), default, "lang", invalid)
     lang = st.sidebar.segmented_control(
         "Taal · Langue · Language", list(LANGUAGES), key="lang", format_func=str.upper
     )
-    lang = lang or DEFAULT_LANGUAGE
-    _to_url("lang", lang, DEFAULT_LANGUAGE)
+    lang = lang or default
+    _to_url("lang", lang, default)
     t = Translator(lang)
     if invalid:
         st.warning(t("app.invalid_params", names="lang"))

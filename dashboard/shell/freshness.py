@@ -9,9 +9,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
-from werkpad import config
 from werkpad.rendering.i18n import Translator
 from werkpad.rendering.safe import markdown_literal
+from werkpad.site import current_settings
 
 
 def _freshness(
@@ -28,7 +28,7 @@ def _freshness(
     st.caption(t("freshness.line", date=t.date(newest), loaded=t.datetime(loaded)))
     if not operational:
         return
-    stale_before = dt.datetime.now() - dt.timedelta(hours=config.STALE_AFTER_HOURS)
+    stale_before = dt.datetime.now() - dt.timedelta(hours=current_settings().stale_after_hours)
     stale = snapshots.filter(pl.col("loaded_at") < stale_before)
     refused = snapshots.filter(pl.col("last_status") == "refused")
     notes = [

@@ -5,9 +5,11 @@ import streamlit as st
 
 from dashboard import data, downloads
 from dashboard.shell import context
-from werkpad import metrics
+from werkpad import metrics, targets
+from werkpad.access import scope_filters
 from werkpad.metrics import FUNNEL
 from werkpad.rendering import charts
+from werkpad.site import current_settings
 
 HEADLINE = metrics.shown("overview")  # the KPI cards, in order (metrics.yaml `shown`)
 
@@ -71,5 +73,32 @@ fig = charts.lines(
     faint_name=ctx.compared_with,
 )
 downloads.chart(fig, trend, "reached_per_month", ctx)
+
+# Targets of the selection's projects (site's targets.csv): progress, then the running totals
+st.subheader(t("targets.title"))
+scope = data.freeze(scope_filters(ctx.user))
+progress = data.progress(
+    ctx.version, ctx.selected_projects(), scope, ctx.threshold, current_settings().bands
+)
+if not progress:
+    st.info(t("targets.none"), icon=":material/flag:")
+else:
+    shown = targets.frame(progress, t.metric)
+    title = t("targets.progress_title", date=t.date(ctx.data_date))
+    downloads.chart(
+        charts.target_progress(shown, t, title), targets.table(shown, t), "targets", ctx
+    )
+    st.caption(t("targets.note"))
+    paths = pl.DataFrame(
+        [
+            {"label": f"{p.project_code} · {t.metric(p.metric)}"} | point
+            for p in progress
+            if not p.is_rate
+            for point in data.cumulative(ctx.version, targets.of(p), scope, ctx.threshold)
+        ],
+        schema={"label": pl.String, "month": pl.Date, "actual": pl.Float64, "path": pl.Float64},
+    )
+    fig = charts.target_paths(paths, t, t("targets.cumulative_title"), t("axis.month"))
+    downloads.chart(fig, paths, "targets_cumulative", ctx)
 first = data.table(ctx.version, "data_dates")["first_reached"][0]
 downloads.report_pack(ctx, first)

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.load import run_load
-from pipelines.reference import read_table
+from pipelines.reference import read_table, reference_contract
 from sample_data.committed import HERE
 from werkpad.contract import default_contract
-from werkpad.site import demo_site
+from werkpad.site import Site, demo_site
 
 SECRET = "Zorg-Geheim-4711"  # a value that must never reach a report or an error
 
@@ -52,6 +52,19 @@ BROKEN = [
     ("projects", lambda p: _edit(p, 2, "programme_code", "NOPE"), "programme_code.reference", 2),
     ("regions", lambda p: _edit(p, 2, "province_code", ""), "province_code.required", 2),
     ("programmes", lambda p: _append(p, "WGTW,Tweede naam"), "programme_code.unique", 3),
+    ("targets", lambda p: _edit(p, 2, "metric", SECRET), "known_metric", 2),
+    ("targets", lambda p: _edit(p, 3, "metric", "partners_active"), "known_metric", 3),
+    ("targets", lambda p: _edit(p, 3, "target", "1,5"), "rate_target_a_fraction", 3),
+    ("targets", lambda p: _edit(p, 4, "target", "0"), "target_positive", 4),
+    ("targets", lambda p: _edit(p, 5, "target", "veel"), "target.number", 5),
+    ("targets", lambda p: _edit(p, 2, "period_to", "2020-01-01"), "period_in_order", 2),
+    ("targets", lambda p: _edit(p, 6, "project_code", "NOPE"), "project_code.reference", 6),
+    (
+        "targets",
+        lambda p: _append(p, "WGTW-ANT,reached,2023-01-01,2024-12-31,100"),
+        "one_target_per_period",
+        14,
+    ),
 ]
 
 
@@ -60,6 +73,7 @@ def site(tmp_path, monkeypatch):
     """A copy of the demo site, in use for this test, loaded once with the good reference."""
     root = tmp_path / "site"
     shutil.copytree(demo_site() / "reference", root / "reference")
+    shutil.copy(demo_site() / "targets.csv", root / "targets.csv")
     monkeypatch.setenv("WERKPAD_SITE", str(root))
     default_contract.cache_clear()
     inbox = root / "inbox"
@@ -76,7 +90,7 @@ def _reference(warehouse: Path) -> dict[str, list[tuple]]:
     try:
         return {
             table: con.execute(f"SELECT * FROM raw.ref_{table} ORDER BY ALL").fetchall()
-            for table in ("programmes", "provinces", "regions", "projects", "partners")
+            for table in ("programmes", "provinces", "regions", "projects", "partners", "targets")
         }
     finally:
         con.close()
@@ -89,10 +103,11 @@ def test_a_broken_reference_file_is_refused_and_the_last_good_one_stays(
     site, table, breaking, rule, row
 ):
     live = _reference(site / "warehouse.duckdb")
-    breaking(site / "reference" / f"{table}.csv")
+    (spec,) = [t for t in reference_contract() if t.name == table]
+    breaking(spec.path(Site(site)))
     shutil.copy(HERE / "extracts" / "WGTW-LIM_20231231.csv", site / "inbox")
     result = run_load(site / "inbox", site / "warehouse.duckdb", site / "quarantine")
-    refused = [f for f in result.files if f.file == f"{table}.csv"]
+    refused = [f for f in result.files if f.file == spec.label]
     assert [f.status for f in refused] == ["refused"]
     found = {f.rule: f for f in refused[0].findings}
     assert rule in found, found
@@ -101,16 +116,16 @@ def test_a_broken_reference_file_is_refused_and_the_last_good_one_stays(
     assert [f.status for f in result.files if f.file.startswith("WGTW-LIM")] == ["loaded"]
     assert _reference(site / "warehouse.duckdb") == live
     # the steward's report names file, rule and row, never the value; the file stays in place
-    report = next((site / "quarantine").glob(f"*-{table}.csv.report.md")).read_text()
-    assert rule in report and f"{table}.csv" in report and SECRET not in report
-    assert (site / "reference" / f"{table}.csv").is_file()
+    report = next((site / "quarantine").glob(f"*-{spec.label}.report.md")).read_text()
+    assert rule in report and spec.label in report and SECRET not in report
+    assert spec.path(Site(site)).is_file()
 
 
 def test_an_accepted_change_is_a_new_version_with_its_run(site):
     con = duckdb.connect(str(site / "warehouse.duckdb"), read_only=True)
     before = con.execute("SELECT table_name, run_id FROM ops.reference_versions").fetchall()
     con.close()
-    assert len(before) == 5  # the first load keeps every table
+    assert len(before) == len(reference_contract())  # the first load keeps every table
     _append(
         site / "reference" / "partners.csv", "ANT-ANT-NEW9,Nieuw,welfare,ANT,ANT-ANT,2023-01-01,"
     )

@@ -32,12 +32,15 @@ WITHHELD_METRIC = "sustained_3m"  # shown as the withheld symbol in every test s
 LABELS = {
     "nl": {"selection": "Selectie", "data_date": "Gegevens tot", "headline": "Kerncijfers",
            "projects": "Per project", "esf": "ESF+-indeling", "page": "pagina {n} / {total}",
+           "targets": "Doelstellingen",
            "benefit": "Uitkering"},
     "fr": {"selection": "Sélection", "data_date": "Données au", "headline": "Chiffres clés",
            "projects": "Par projet", "esf": "Répartition FSE+", "page": "page {n} / {total}",
+           "targets": "Objectifs",
            "benefit": "Allocation perçue"},
     "en": {"selection": "Selection", "data_date": "Data up to", "headline": "Headline figures",
            "projects": "By project", "esf": "ESF+ breakdown", "page": "page {n} / {total}",
+           "targets": "Targets",
            "benefit": "Benefit status"},
 }  # fmt: skip
 SELECTION = {
@@ -122,7 +125,8 @@ def _esf(t: Translator, benefit: str) -> list[tuple[str, str, str]]:
 
 
 def _summary(lang: str, charts_svg: list[tuple[str, str]]) -> Summary:
-    """A typical summary: 9 headline figures, 5 projects, ~40 ESF+ rows, 2 charts."""
+    """A typical summary: 9 headline figures, 5 projects, 12 targets (the demo site's),
+    ~40 ESF+ rows, 2 charts."""
     t = Translator(lang)
     header = [t("column.project_code"), *(t.metric(k) for k in ("reached", "decided", "stepped"))]
     return Summary(
@@ -142,7 +146,16 @@ def _summary(lang: str, charts_svg: list[tuple[str, str]]) -> Summary:
         charts=charts_svg,
         note=t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=10),
         labels=LABELS[lang],
-    )
+        targets_header=[t(f"targets.pdf.{k}") for k in
+                        ("target_of", "period", "target", "actual", "expected", "share", "status")],
+        targets=[
+            [f"{name[:12]} · {t.metric(metric)}", "2021–2023", t.count(1250), t.count(926),
+             t.count(1250), t.rate(0.741), t(f"targets.status.{status}")]
+            for name in PROJECTS
+            for metric, status in (("reached", "behind"), ("job_started", "on_track"),
+                                   ("step_rate", "above"))
+        ][:12],
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")

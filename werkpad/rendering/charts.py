@@ -567,3 +567,146 @@ def export_image(
     if fmt == "svg":
         return svg.encode()
     return _render(_picture(svg, width, chart_height + band), fmt, width, chart_height + band)
+
+
+STATUS_COLOURS = {  # Okabe-Ito, and always beside the status in words
+    "behind": "#D55E00",
+    "at_risk": "#E69F00",
+    "on_track": "#009E73",
+    "above": "#0072B2",
+}
+
+
+def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure:
+    """A bar per target: the share of the target reached, with a tick where it should be by
+    now (the elapsed share for a count, the whole target for a rate) and, beside it, the
+    actual of the target and the status in words (colour is never the only sign). A withheld
+    actual is an empty bar with the symbol, its status withheld too."""
+    names = [_escape(n) for n in frame["label"]]
+    shares = [a if a is not None else 0 for a in frame["achievement"]]
+    statuses = frame["status"].to_list()
+    text = [
+        t("targets.of", actual=_target_value(t, a, rate), target=_target_value(t, g, rate))
+        + " · "
+        + (t(f"targets.status.{s}") if s else disclosure.SYMBOL)
+        for a, g, rate, s in zip(
+            frame["actual"], frame["target"], frame["is_rate"], statuses, strict=True
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=shares,
+            y=names,
+            orientation="h",
+            text=text,
+            textposition="none",
+            meta="share",  # shares of a target, not counts of people
+            marker_color=[STATUS_COLOURS.get(s, NEUTRAL) for s in statuses],
+            customdata=names,
+            hovertemplate="%{customdata}: %{text}<extra></extra>",
+            showlegend=False,
+        )  # fmt: skip
+    )
+    expected = frame["expected_share"].to_list()
+    fig.add_trace(
+        go.Scatter(
+            x=expected,
+            y=names,
+            mode="markers",
+            name=t("targets.expected"),
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": TEXT_COLOR}},
+            text=[t.rate(e) for e in expected],
+            hovertemplate="%{y}: " + _escape(t("targets.expected")) + " %{text}<extra></extra>",
+        )  # fmt: skip
+    )
+    fig = _layout(fig, title, t("targets.axis_share"), "")
+    top = max([1.0, *shares, *expected])
+    _percent_axis(fig, "x", t, top * 1.05)
+    # the figures in a column right of the plot, where neither a bar nor the tick crosses them
+    fig.update_layout(
+        margin_r=4 * OUTSIDE_LABEL_ROOM,  # room for "1.244 van 800 · voor op schema"
+        yaxis={"autorange": "reversed"},
+        height=(height := max(260, 120 + 42 * frame.height)),
+        legend={"y": -90 / (height - 70)},  # just under the axis title, whatever the height
+        annotations=[
+            {
+                "x": 1.01,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": name,
+                "yref": "y",
+                "text": _escape(label),
+                "showarrow": False,
+                "align": "left",
+            }
+            for name, label in zip(names, text, strict=True)
+        ],  # fmt: skip
+    )
+    return _separators(fig, t)
+
+
+def _target_value(t: Translator, value: float | None, rate: bool) -> str:
+    if value is None:
+        return disclosure.SYMBOL
+    return t.rate(value) if rate else t.count(value)
+
+
+def target_paths(frame: pl.DataFrame, t: Translator, title: str, x_label: str) -> go.Figure:
+    """Per count target its cumulative actual by month (a solid line) and its path, the
+    target pro-rated to each month (dashed, same colour). A running total that a withheld
+    month makes unknown is a gap, never guessed."""
+    fig = go.Figure()
+    for i, ((name,), part) in enumerate(
+        frame.partition_by("label", maintain_order=True, as_dict=True).items()
+    ):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        months = part["month"].to_list()
+        label = _escape(name)
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=part["actual"].to_list(),
+                mode="lines",
+                name=label,
+                legendgroup=label,
+                line={"color": colour, "width": 3},
+                connectgaps=False,
+                text=[_shown(t, v) for v in part["actual"]],
+                customdata=[t.month(m) for m in months],
+                hovertemplate=f"{label} %{{customdata}}: %{{text}}<extra></extra>",
+            )  # fmt: skip
+        )
+        path = _escape(t("targets.path", name=name))
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=part["path"].to_list(),
+                mode="lines",
+                name=path,
+                legendgroup=label,
+                showlegend=False,  # one legend entry below says what a dashed line is
+                line={"color": colour, "width": 2, "dash": "dash"},
+                text=[t.count(v) for v in part["path"]],
+                customdata=[t.month(m) for m in months],
+                hovertemplate=f"{path} %{{customdata}}: %{{text}}<extra></extra>",
+            )  # fmt: skip
+        )
+    fig.add_trace(  # the key to the dashed lines, drawn nowhere
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name=_escape(t("targets.path_key")),
+            line={"color": NEUTRAL, "width": 2, "dash": "dash"},
+            hoverinfo="skip",
+        )  # fmt: skip
+    )
+    fig = _layout(fig, title, x_label, t("targets.axis_value"))
+    fig.update_layout(  # a legend of many targets beside the plot, not over its axis
+        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+        height=max(450, 120 + 26 * len(fig.data)),
+    )
+    if not frame.is_empty():
+        _localise_dates(fig, frame["month"], t)
+    _count_axis(fig, "y")
+    return _note_withheld(_separators(fig, t), t, frame["actual"].to_list())

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import combinations, groupby
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ SECTION_HEAD_ROWS = 2  # a section's heading and the gap under it, counted as ta
 CHART_SIZE = (560, 420)
 
 # The fixed texts of the template, in the reader's language. `page` holds {n} and {total}.
-LABEL_KEYS = ("selection", "data_date", "headline", "projects", "esf", "page")
+LABEL_KEYS = ("selection", "data_date", "headline", "projects", "targets", "esf", "page")
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ class Summary:
     charts: list[tuple[str, str]]  # (caption, SVG text), e.g. the funnel and the monthly trend
     note: str  # the suppression note explaining the withheld symbol
     labels: dict[str, str]  # LABEL_KEYS: the template's own headings and patterns
+    targets_header: list[str] = field(default_factory=list)
+    targets: list[list[str]] = field(default_factory=list)  # one row per target, formatted
 
 
 class SummaryError(ValueError):
@@ -98,6 +100,8 @@ def _check(summary: Summary) -> None:
     widths = {len(row) for row in summary.projects} - {len(summary.projects_header)}
     if widths:
         raise SummaryError("every project row needs one cell per header")
+    if {len(row) for row in summary.targets} - {len(summary.targets_header)}:
+        raise SummaryError("every target row needs one cell per header")
 
 
 def _template_data(summary: Summary) -> dict[str, Any]:

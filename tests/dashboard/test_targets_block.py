@@ -1,0 +1,89 @@
+"""The overview's targets block shows what `werkpad progress` says, for the selection's
+projects only: the share of each target reached, the status in words, the running totals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import APP as APP_FILE
+from werkpad.rendering.i18n import Translator
+
+
+@pytest.fixture
+def overview(loaded, monkeypatch):
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
+    monkeypatch.setenv("WERKPAD_DEMO", "1")
+
+    def run(**params: str) -> AppTest:
+        at = AppTest.from_file(str(APP_FILE), default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return run
+
+
+def _cli(loaded, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "werkpad.cli", "progress", "--json",
+         "--warehouse", str(loaded[0] / "warehouse.duckdb"), *args],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _chart(at: AppTest, title_part: str) -> dict:
+    charts = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return next(c for c in charts if title_part in c["layout"]["title"]["text"])
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_the_targets_block_agrees_with_the_cli(overview, loaded, lang):
+    t = Translator(lang)
+    at = overview(province="LIM", lang=lang)
+    expected = _cli(loaded, "--project", "WGTW-LIM")["targets"]
+    assert expected, "the demo site sets targets for WGTW-LIM"
+    chart = _chart(at, t("targets.progress_title", date="")[:12])
+    bars = chart["data"][0]
+    labels = [f"{r['project_code']} · {t.metric(r['metric'])}" for r in expected]
+    assert bars["y"] == labels  # only Limburg's targets: the selection's projects
+    assert bars["x"] == pytest.approx([r["achievement"] for r in expected])
+    notes = [a["text"] for a in chart["layout"]["annotations"]]
+    for row, note in zip(expected, notes, strict=True):
+        assert note.endswith(t(f"targets.status.{row['status']}"))  # the status in words
+
+
+def test_the_running_total_ends_at_the_actual(overview, loaded):
+    t = Translator("nl")
+    at = overview(project="WGTW-ANT")
+    expected = {r["metric"]: r for r in _cli(loaded, "--project", "WGTW-ANT")["targets"]}
+    chart = _chart(at, t("targets.cumulative_title"))
+    solid = [trace for trace in chart["data"] if trace.get("line", {}).get("dash") != "dash"]
+    reached = next(s for s in solid if s["name"].endswith(t.metric("reached")))
+    assert reached["y"][-1] == expected["reached"]["actual"]
+    dashed = next(d for d in chart["data"] if d.get("legendgroup") == reached["name"]
+                  and d["line"].get("dash") == "dash")  # fmt: skip
+    assert dashed["y"][-1] == pytest.approx(expected["reached"]["expected"])
+
+
+def test_a_site_without_targets_says_so(fresh_copy, monkeypatch):
+    con = duckdb.connect(str(fresh_copy))
+    con.execute("DELETE FROM raw.ref_targets")
+    con.close()
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(fresh_copy))
+    monkeypatch.setenv("WERKPAD_DEMO", "1")
+    at = AppTest.from_file(str(APP_FILE), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert Translator("nl")("targets.none") in [el.value for el in at.info]
+    titles = [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
+    assert not any(Translator("nl")("targets.cumulative_title") in title for title in titles)
