@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import subprocess
 import sys
 import zipfile
@@ -200,3 +201,38 @@ def test_target_group_rows_lie_within_a_target_group_selection(loaded, tmp_path,
         want = chosen.filter(pl.col(flag)).height
         assert shown[flag] in (want, None), flag
     assert any(v is not None for k, v in shown.items() if k != "mental_health")
+
+
+def test_each_chart_caption_is_printed_once(pack):
+    """The PDF sets a chart's title as its caption; the picture itself carries none."""
+    reader = PdfReader(io.BytesIO(zipfile.ZipFile(pack.path).read("summary.pdf")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    t = Translator("nl")
+    for title in (t("overview.funnel_title"), t("overview.trend_title")):
+        assert text.count(title) == 1, title
+
+
+def test_the_targets_sheet_and_table_agree_with_werkpad_progress(pack, loaded):
+    """The pack's projects' targets, as `werkpad progress` gives them (counts far above 10,
+    so nothing withheld), in the sheet with the statuses in words and in the PDF."""
+    done = subprocess.run(
+        [sys.executable, "-m", "werkpad.cli", "progress", "--json", "--project", "WGTW-LIM",
+         "--warehouse", str(loaded[0] / "warehouse.duckdb")],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    expected = json.loads(done.stdout)["targets"]
+    t = Translator("nl")
+    book = zipfile.ZipFile(pack.path).read("targets.xlsx")
+    sheet = pl.read_excel(io.BytesIO(book), sheet_name="targets",
+                          read_options={"header_row": 2, "n_rows": len(expected)})  # fmt: skip
+    assert sheet[t("column.project_code")].to_list() == ["WGTW-LIM"] * len(expected)
+    assert sheet[t("column.metric")].to_list() == [t.metric(r["metric"]) for r in expected]
+    assert sheet[t("column.actual")].to_list() == pytest.approx([r["actual"] for r in expected])
+    assert sheet[t("column.status")].to_list() == [
+        t(f"targets.status.{r['status']}") for r in expected
+    ]
+    reader = PdfReader(io.BytesIO(zipfile.ZipFile(pack.path).read("summary.pdf")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert t("report.pdf.targets") in text
+    for row in expected:
+        assert f"WGTW-LIM · {t.metric(row['metric'])}" in text

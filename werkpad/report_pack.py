@@ -215,8 +215,13 @@ def _target_files(
 
 
 def _untitled_svg(fig: go.Figure) -> str:
-    """The chart as SVG for the PDF, which sets the chart's title as its caption."""
-    bare = go.Figure(fig).update_layout(title_text="", margin={"t": 20})
+    """The chart as SVG for the PDF, which sets the chart's title as its caption (once: not
+    also inside the picture), the legend under the slanted month ticks and the axis title."""
+    bare = go.Figure(fig).update_layout(
+        title_text="",
+        margin={"t": 20, "b": 40},
+        legend={"yanchor": "top", "y": -0.42},
+    )
     return charts.export_image(bare, "svg", None, *CHART_SIZE).decode()
 
 
@@ -246,12 +251,9 @@ def _summary(
         projects=projects,
         esf=esf,
         charts=[
-            (
-                images[name].layout.title.text,
-                charts.export_image(images[name], "svg", None, *CHART_SIZE).decode(),
-            )
+            (images[name].layout.title.text, _untitled_svg(images[name]))
             for name in ("funnel", "reached_per_month")
-        ],  # fmt: skip
+        ],
         note=t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
         labels={key: t(f"report.pdf.{key}") for key in LABEL_KEYS},
         targets_header=header_t if rows_t else [],
