@@ -9,13 +9,14 @@ import json
 import subprocess
 import sys
 import zipfile
+from xml.sax.saxutils import escape as xml_escape
 
 import polars as pl
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from werkpad import disclosure
+from werkpad import disclosure, metrics
 from werkpad.rendering.i18n import Translator
 from werkpad.report_pack import build_pack
 from werkpad.warehouse import connect_read_only
@@ -236,3 +237,28 @@ def test_the_targets_sheet_and_table_agree_with_werkpad_progress(pack, loaded):
     assert t("report.pdf.targets") in text
     for row in expected:
         assert f"WGTW-LIM · {t.metric(row['metric'])}" in text
+
+
+def test_a_withheld_step_or_step_type_stays_on_the_pack_charts(loaded, tmp_path, all_trajectories):
+    """A small selection (gender X in Limburg, 2022) at the pack's threshold: withheld stages
+    and step types are drawn as x, never dropped, and the note says so."""
+    con = connect_read_only(loaded[0] / "warehouse.duckdb")
+    try:
+        pack = build_pack(con, tmp_path / "small.zip", *PERIOD, ["WGTW-LIM"], threshold=10,
+                          lang="nl", filters={"gender": ["X"]})  # fmt: skip
+    finally:
+        con.close()
+    assert any(pack.headline[k] is None for k in metrics.FUNNEL), "small enough to withhold"
+    t = Translator("nl")
+    files = zipfile.ZipFile(pack.path)
+    funnel = files.read("funnel.svg").decode()
+    for name in metrics.FUNNEL:
+        assert t.metric(name) in funnel
+    steps = files.read("step_types.svg").decode()
+    shown_types = pack.participants.filter(
+        pl.col("section") == "step_type", pl.col("category") != "total"
+    )
+    assert shown_types["count"].null_count(), "some step type must be withheld"
+    for label in shown_types["label"]:
+        assert xml_escape(label) in steps
+    assert "x = " in funnel or disclosure.SYMBOL in funnel

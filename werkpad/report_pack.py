@@ -291,7 +291,7 @@ def build_pack(
     caption = t("report.caption", **caption_parts, threshold=threshold, symbol=disclosure.SYMBOL)
     participants = participants_table(con, filters, t, threshold)
     headline = suppressed_headline(con, filters, threshold)
-    steps = [(t.metric(k), headline[k]) for k in metrics.FUNNEL if headline[k] is not None]
+    steps = [(t.metric(k), headline[k]) for k in metrics.FUNNEL]  # a withheld step stays, as x
     images = {
         "funnel": charts.funnel(steps, t, t("overview.funnel_title")),
         "reached_per_month": charts.lines(
@@ -304,10 +304,8 @@ def build_pack(
             t("axis.people"),
         ),
         "step_types": charts.bar(
-            participants.filter(
-                pl.col("section") == "step_type",
-                pl.col("category") != "total",
-                pl.col("count").is_not_null(),
+            participants.filter(  # a withheld type stays on the chart as an empty bar, x
+                pl.col("section") == "step_type", pl.col("category") != "total"
             ).select(step_type="category", stepped="count"),
             "step_type",
             "stepped",

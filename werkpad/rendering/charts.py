@@ -280,7 +280,7 @@ def funnel(steps: list[tuple[str, int | None]], t: Translator, title: str) -> go
             insidetextfont={"color": [text_on(c) for c in OKABE_ITO[: len(steps)]]},
         )
     )
-    return _separators(_layout(fig, title), t)
+    return _note_withheld(_separators(_layout(fig, title), t), t, [n for _, n in steps])
 
 
 def rates_with_interval(
