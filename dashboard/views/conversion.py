@@ -122,10 +122,27 @@ st.caption(t("conversion.plot_help"))
 before = ctx.grouped((group,), ("step_rate",), previous=True) if ctx.previous else None
 league, styled = league_table(rates, before, group, names, t)
 downloads.table(league, f"league_{GROUPS[group]}", ctx, display=styled)
-cohorts = ctx.grouped(("reached_quarter",), ("step_rate_3m", "step_rate_6m", "step_rate_12m"))
-long = cohorts.unpivot(index="reached_quarter", variable_name="window", value_name="rate")
+WINDOWS = ("3m", "6m", "12m")
+cohorts = ctx.grouped(
+    ("reached_quarter",),
+    tuple(f"{kind}_{w}" for kind in ("step_rate", "observable") for w in WINDOWS),
+)
+# A cohort too young for a window (nobody observable that long) has no rate and is left out;
+# one whose rate is withheld stays on the axis as x, never dropped as if it were too young.
+long = pl.concat(
+    [
+        cohorts.select(
+            "reached_quarter",
+            pl.lit(f"step_rate_{w}").alias("window"),
+            pl.col(f"step_rate_{w}").alias("rate"),
+            pl.col(f"observable_{w}").alias("observable"),
+        )
+        for w in WINDOWS
+    ],
+    how="vertical_relaxed",  # a window nobody reached yet is a column of nulls
+).filter(pl.col("observable").is_null() | (pl.col("observable") > 0))
 fig = charts.lines(
-    long.drop_nulls("rate"),
+    long.drop("observable"),
     "reached_quarter",
     "rate",
     t,
