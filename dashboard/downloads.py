@@ -58,13 +58,29 @@ def image_caption(ctx: Context) -> str:
 def csv_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
     """CSV for Excel in the user's locale, caption and notes on the first line (safe.py)."""
     withheld = ctx.threshold is not None
+    frame = _statuses_in_words(frame, ctx)
     return safe.csv_bytes(frame, caption(ctx), ctx.t.lang, notes(ctx), suppressed=withheld)
 
 
 def xlsx_bytes(frame: pl.DataFrame, ctx: Context) -> bytes:
     """The table from row 3 of sheet `data`, the caption in A1, notes under it (safe.py)."""
     withheld = ctx.threshold is not None
+    frame = _statuses_in_words(frame, ctx)
     return safe.xlsx_bytes(frame, caption(ctx), ctx.t.lang, notes=notes(ctx), suppressed=withheld)
+
+
+STATUS_COLUMNS = ("status", "last_status")  # a file's fate in a load: loaded, refused, ...
+
+
+def _statuses_in_words(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """A load status as the page says it ("geweigerd", not `refused`): the data quality
+    files are read by a steward in her own language."""
+    words = [
+        pl.col(c).map_elements(lambda v: ctx.t.category("status", v), return_dtype=pl.String)
+        for c in STATUS_COLUMNS
+        if c in frame.columns and frame.schema[c] == pl.String
+    ]
+    return frame.with_columns(words) if words else frame
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -116,7 +116,8 @@ def test_csv_matches_xlsx_and_carries_the_caption(pack):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert len(rows[0]) == 1 and rows[0][0].startswith("# ") and "31/12/2023" in rows[0][0]
-    assert rows[1] == ["section", "category", "label", "shown"]
+    assert rows[1] == list(_esf_sheet(pack).columns)  # the XLSX's headers, in Dutch
+    assert rows[1] == ["Onderdeel", "Code", "Categorie", "Aantal"]
     assert [r[3] for r in rows[2:]] == pack.participants["shown"].to_list()
     assert [r[3] for r in rows[2:]] == [str(v) for v in _esf_sheet(pack)["Aantal"]]
 

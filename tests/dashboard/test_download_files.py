@@ -47,6 +47,7 @@ def test_a_funders_files_show_the_symbol_and_say_what_it_means():
         "# Filters: Provincie: Limburg; Periode van eerste contact: 01/01/2022–31/12/2022. "
         f"Gegevens tot 31/12/2023. {note}"
     ]
+    assert rows[1] == ["Toeleider", "Bereikt", "Stapratio"]  # headers in the reader's words
     assert rows[2:] == [["ocmw", "120", "0,654"], ["vdab", "x", "x"]]
     cells = xlsx_cells(downloads.xlsx_bytes(FRAME, ctx))
     assert (cells["B5"].value, cells["C5"].value) == ("x", "x")
@@ -88,3 +89,21 @@ def test_every_chart_offers_xlsx_and_no_uncaptioned_camera():
     assert "toImage" in json.loads(chart.proto.config)["modeBarButtonsToRemove"]
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels == ["PNG", "SVG", "CSV", "Excel"]
+
+
+def test_a_stewards_file_statuses_read_as_the_page_says_them():
+    """Data quality files: a file's status in words, in the steward's language."""
+    frame = pl.DataFrame({"file_name": ["a.csv", "b.csv"], "status": ["loaded", "refused"]})
+    for lang in ("nl", "fr", "en"):
+        ctx = _ctx(suppressed=False)
+        ctx.t = Translator(lang)
+        separator = "," if lang == "en" else ";"
+        data = downloads.csv_bytes(frame, ctx).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=separator))
+        assert [r[1] for r in rows[2:]] == [
+            ctx.t.category("status", "loaded"),
+            ctx.t.category("status", "refused"),
+        ]
+        assert "refused" not in [r[1] for r in rows[2:]] or lang == "en"
+        cells = xlsx_cells(downloads.xlsx_bytes(frame, ctx))
+        assert cells["B5"].value == ctx.t.category("status", "refused")

@@ -192,7 +192,8 @@ def csv_bytes(
     (read it back with csv.reader, or skip one row). Rates are fractions (0,65): the value the
     XLSX holds, which Excel shows as 65,0 % with a percentage format. With `suppressed`, an
     empty figure is one the disclosure rules withheld and reads as the symbol (x). Column
-    names stay codes, the same in every language, for whoever reuses the file.
+    names are in the reader's language, as in the XLSX (column_header): a Dutch funder reads
+    "Bereikte personen", not `reached`.
     """
     separator, mark = CSV_DIALECT[lang]
     out = io.StringIO(newline="")
@@ -201,7 +202,8 @@ def csv_bytes(
         [line]
     )
     rows = csv.writer(out, delimiter=separator, lineterminator="\r\n")
-    rows.writerow([text_cell(c) for c in frame.columns])
+    t = Translator(lang)
+    rows.writerow([text_cell(column_header(t, c)) for c in frame.columns])
     kinds = list(frame.schema.values())
     for row in frame.iter_rows():
         rows.writerow(_csv_cell(v, k, mark, suppressed) for v, k in zip(row, kinds, strict=True))
