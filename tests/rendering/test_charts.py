@@ -145,3 +145,22 @@ def test_an_average_keeps_its_decimal_on_the_axis_a_count_does_not():
     }
     assert tick["average"]["tickformat"] == ",.1~f"
     assert tick["counts"]["tickformat"] == ",d"
+
+
+def test_the_funnel_plot_says_how_many_groups_it_cannot_draw():
+    """A lead's partners: those with a withheld rate have no point; the note counts them, so
+    7 points for 18 partners never read as 7 partners. A group nobody decided in has no rate
+    to withhold and is not counted."""
+    frame = pl.DataFrame(
+        {
+            "g": [f"p{i}" for i in range(6)],
+            "r": [0.6, 0.7, None, None, None, None],
+            "n": [40, 30, 3, None, 0, 2],
+        }
+    )
+    fig = charts.funnel_plot(frame, "g", "r", "n", NL, "Funnel", {}, 0.65)
+    notes = " ".join(a["text"] for a in _spec(fig)["layout"]["annotations"])
+    assert NL("chart.not_drawn", symbol="x", missing=3, total=6) in notes
+    full = frame.filter(pl.col("r").is_not_null())
+    fig = charts.funnel_plot(full, "g", "r", "n", NL, "Funnel", {}, 0.65)
+    assert not _spec(fig)["layout"].get("annotations")

@@ -378,7 +378,14 @@ def funnel_plot(
     fig = _layout(fig, title, t("axis.decisions"), t("axis.rate"))
     _count_axis(fig, "x")
     _percent_axis(fig, "y", t, top=1.0)
-    return _note_withheld(_separators(fig, t), t, frame[rate].to_list())
+    # withheld: no rate though some decided (or their number withheld); none decided is no rate
+    withheld = pl.col(rate).is_null() & (pl.col(n).is_null() | (pl.col(n) > 0))
+    missing = frame.filter(withheld).height
+    if missing:  # a group with no point must not read as no group: say how many, and where
+        fig.update_layout(legend_title_text="")
+        note = t("chart.not_drawn", symbol=disclosure.SYMBOL, missing=missing, total=frame.height)
+        add_caption(fig, note, y=-0.12)
+    return _separators(fig, t)
 
 
 def _outside(rates: list, sizes: list, overall: float | None) -> list[bool]:
