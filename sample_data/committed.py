@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sample_data.faulty import FAULTS, write_faulty
-from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
+from sample_data.generator import DEFAULT_EXTRACT_DATE, generate, shared_rows
 from sample_data.writer import write_sample
 from werkpad.config import SAMPLE_DEFAULT_SEED
 
@@ -23,9 +23,9 @@ HERE = Path(__file__).parent
 
 def write_committed(root: Path = HERE) -> list[Path]:
     """Write extracts/, faulty/ and README.md under root; return every path written."""
-    frames = generate(ROWS, SAMPLE_DEFAULT_SEED)
+    frames = generate(ROWS, SAMPLE_DEFAULT_SEED, programmes=True)
     good = write_sample(frames, root / "extracts")
-    faulty = write_faulty(frames, root / "faulty", DEFAULT_EXTRACT_DATE)
+    faulty = write_faulty(shared_rows(frames), root / "faulty", DEFAULT_EXTRACT_DATE)
     readme = root / "README.md"
     readme.write_text(_readme(good, faulty), encoding="utf-8")
     return [*good, *faulty, readme]
@@ -36,8 +36,10 @@ def _readme(good: list[Path], faulty: dict[Path, str]) -> str:
     lines = [
         "# Sample data",
         "",
-        "Seeded, pseudonymised sample extracts shaped like the five We Go To Work projects'",
-        "partner exports. Nothing here is about a real person. Written by",
+        "Seeded, pseudonymised sample extracts shaped like the demo site's partner exports:",
+        "the five We Go To Work projects and Jumpstart, IPS (Jobcentrum Reling), Werk-in-zicht",
+        "and an OCMW work-experience project (sample_data/programmes.yaml). Nothing here is",
+        "about a real person. Written by",
         "`python -m sample_data.committed` (`sample_data/committed.py`); a test fails when",
         "these files are stale. `werkpad sample` writes larger sets (`--rows`), and",
         "`make demo` loads a full-size one.",
@@ -49,7 +51,7 @@ def _readme(good: list[Path], faulty: dict[Path, str]) -> str:
         "uv run werkpad load --inbox /tmp/inbox --warehouse /tmp/warehouse.duckdb",
         "```",
         "",
-        f"## extracts/ ({len(good)} files, {ROWS} trajectories in all): each loads",
+        f"## extracts/ ({len(good)} files; {ROWS} We Go To Work trajectories): each loads",
         "",
         *[f"- `{p.name}`" for p in sorted(good)],
         "",

@@ -1,4 +1,5 @@
-"""Seeded, realistic sample extracts for the five We Go To Work provincial projects.
+"""Seeded, realistic sample extracts for the demo site: the five We Go To Work provincial
+projects, and the other programmes as sample_data/programmes.yaml shapes them.
 
 Why: the product must run and be tested on a fresh machine with no real data. The figures are
 calibrated to the programme documents (see shared/DOMAIN.md): about 3,600 people through
@@ -14,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
+import yaml
 
 from werkpad.contract import Contract, default_contract
 
@@ -120,20 +124,33 @@ def generate(
     extract_date: dt.date = DEFAULT_EXTRACT_DATE,
     projects: list[str] | None = None,
     contract: Contract | None = None,
+    programmes: bool = False,
 ) -> dict[str, pl.DataFrame]:
-    """Typed trajectories per project code, `rows` in all, reproducible for a seed."""
+    """Typed trajectories per project code, reproducible for a seed: `rows` in all for the
+    We Go To Work projects; with `programmes` (or when `projects` names them) also the demo
+    site's other programmes, each as sample_data/programmes.yaml shapes it."""
     contract = contract or default_contract()
     rng = np.random.default_rng(seed)
     all_projects = contract.reference_rows("projects")
-    chosen = [p for p in all_projects if projects is None or p["project_code"] in projects]
-    if not chosen:
+    profiles = programme_profiles()
+    wanted = [p for p in all_projects if projects is None or p["project_code"] in projects]
+    chosen = [p for p in wanted if p["project_code"] not in profiles]
+    shaped = [p for p in wanted if p["project_code"] in profiles and (programmes or projects)]
+    if not chosen and not shaped:
         raise ValueError("no known project selected")
-    weights = np.array([PROVINCE_WEIGHT.get(p["province_code"], 0.2) for p in chosen])
-    counts = rng.multinomial(rows, weights / weights.sum())
-    return {
-        project["project_code"]: _project_frame(project, int(n), rng, extract_date, contract)
-        for project, n in zip(chosen, counts, strict=True)
-    }
+    frames: dict[str, pl.DataFrame] = {}
+    if chosen:  # We Go To Work's projects share `rows` by province
+        weights = np.array([PROVINCE_WEIGHT.get(p["province_code"], 0.2) for p in chosen])
+        counts = rng.multinomial(rows, weights / weights.sum())
+        for project, n in zip(chosen, counts, strict=True):
+            frames[project["project_code"]] = _project_frame(
+                project, int(n), rng, extract_date, contract
+            )
+    for project in shaped:  # the other programmes: their own sizes and dates
+        frames[project["project_code"]] = _programme_frame(
+            project, profiles[project["project_code"]], seed, contract
+        )
+    return frames
 
 
 def _pick(rng: np.random.Generator, dist: dict[str, float], n: int) -> np.ndarray:
@@ -162,12 +179,8 @@ def _project_frame(
     extract_date: dt.date,
     contract: Contract,
 ) -> pl.DataFrame:
-    partners = [
-        p
-        for p in contract.reference_rows("partners")
-        if p["province_code"] == project["province_code"]
-    ]
     start = dt.date.fromisoformat(project["start_date"])
+    partners = _active_partners(contract, project["province_code"], start, extract_date)
     n_months = (extract_date.year - start.year) * 12 + extract_date.month - start.month + 1
     # Partners join when the site's partners.csv says (`joined_on`); reach per partner follows
     # the ramp from then. The draw that once chose those months is still made, so every
@@ -222,17 +235,28 @@ def _series(name: str, values: Any) -> pl.Series:
     return pl.Series(name, values)
 
 
-def _people(rng: np.random.Generator, n: int, partner_type: np.ndarray) -> dict[str, object]:
+def _people(
+    rng: np.random.Generator, n: int, partner_type: np.ndarray, shares: dict | None = None
+) -> dict[str, object]:
+    shares = shares or {}
     referral = np.array([REFERRAL_BY_PARTNER_TYPE[t] for t in partner_type], dtype=object)
     other = rng.random(n) < sum(REFERRAL_OTHER.values())
     referral[other] = _pick(rng, REFERRAL_OTHER, int(other.sum()))
-    mental = rng.random(n) < np.where(partner_type == "mental_health", 0.9, 0.55)
-    addiction = rng.random(n) < np.where(partner_type == "addiction_care", 0.85, 0.18)
+    mental = (
+        rng.random(n) < np.where(partner_type == "mental_health", 0.9, 0.55)
+        if "mental_health" not in shares
+        else rng.random(n) < shares["mental_health"]
+    )
+    addiction = (
+        rng.random(n) < np.where(partner_type == "addiction_care", 0.85, 0.18)
+        if "addiction" not in shares
+        else rng.random(n) < shares["addiction"]
+    )
     return {
         "referral_source": referral,
-        "gender": _pick(rng, GENDER, n),
+        "gender": _pick(rng, shares.get("gender", GENDER), n),
         "age_band": _pick(rng, AGE_BAND, n),
-        "education_level": _pick(rng, EDUCATION, n),
+        "education_level": _pick(rng, shares.get("education_level", EDUCATION), n),
         "benefit_status": _pick(rng, BENEFIT, n),
         "mental_health": mental,
         "addiction": addiction,
@@ -247,22 +271,30 @@ def _days(rng: np.random.Generator, n: int, low: int, mean: float) -> np.ndarray
 
 
 def _journey(
-    rng: np.random.Generator, n: int, reached: np.ndarray, extract: np.datetime64
+    rng: np.random.Generator,
+    n: int,
+    reached: np.ndarray,
+    extract: np.datetime64,
+    chances: dict | None = None,
+    step_types: dict[str, float] | None = None,
 ) -> dict[str, object]:
-    """Milestone dates and outcomes, censored at the extract date."""
+    """Milestone dates and outcomes, censored at the extract date; `chances` and
+    `step_types` change We Go To Work's (a profile of sample_data/programmes.yaml)."""
+    p = {"exploring": P_EXPLORING, "step": P_STEP, "early_stop": P_EARLY_STOP,
+         "nec": P_NEC, "warm_handover": P_WARM_HANDOVER} | (chances or {})  # fmt: skip
     nat = np.datetime64("NaT")
     none = np.array(None, dtype=object)  # np.where's "no value" (numpy's types refuse a bare None)
-    explore = np.where(rng.random(n) < P_EXPLORING, reached + _days(rng, n, 0, 21), nat)
+    explore = np.where(rng.random(n) < p["exploring"], reached + _days(rng, n, 0, 21), nat)
     decide = explore + _days(rng, n, 14, 75)
-    step = rng.random(n) < P_STEP
-    step_type = _pick(rng, STEP_TYPE, n)
+    step = rng.random(n) < p["step"]
+    step_type = _pick(rng, step_types or STEP_TYPE, n)
     traj = np.where(
         step & (step_type != "paid_job") & (rng.random(n) < 0.9), decide + _days(rng, n, 3, 28), nat
     )
-    p_job = np.array([JOB_AFTER_STEP[s] for s in step_type])
+    p_job = np.array([p.get("job", JOB_AFTER_STEP[s]) for s in step_type])
     job_base = np.where(np.isnat(traj), decide, traj)
     job = np.where(step & (rng.random(n) < p_job), job_base + _days(rng, n, 14, 120), nat)
-    stop = np.where(rng.random(n) < P_EARLY_STOP, reached + _days(rng, n, 10, 150), nat)
+    stop = np.where(rng.random(n) < p["early_stop"], reached + _days(rng, n, 10, 150), nat)
     # An early stop cuts every milestone after it.
     for dates in (explore, decide, traj, job):
         cut = ~np.isnat(stop) & ~np.isnat(dates) & (dates >= stop)
@@ -276,9 +308,9 @@ def _journey(
     decided = ~np.isnat(decide)
     decision = np.where(decided, np.where(step, "step_to_work", "no_step_now"), none)
     has_job = ~np.isnat(job)
-    circuit_sec = np.isin(step_type, ["maatwerk", "art60"]) | (rng.random(n) > P_NEC + 0.08)
+    circuit_sec = np.isin(step_type, ["maatwerk", "art60"]) | (rng.random(n) > p["nec"] + 0.08)
     due_3m = has_job & (job + np.timedelta64(91, "D") <= extract)
-    ended, reason, warm = _endings(rng, n, stop, decide, decision, job, extract)
+    ended, reason, warm = _endings(rng, n, stop, decide, decision, job, extract, p)
     return {
         "reached_on": reached,
         "exploration_started_on": explore,
@@ -297,7 +329,7 @@ def _journey(
     }
 
 
-def _endings(rng, n, stop, decide, decision, job, extract):
+def _endings(rng, n, stop, decide, decision, job, extract, p):
     """Guidance ends on an early stop, after a 'not now' decision, or six months into a job."""
     nat = np.datetime64("NaT")
     ended = np.full(n, nat, dtype="datetime64[D]")
@@ -318,7 +350,7 @@ def _endings(rng, n, stop, decide, decision, job, extract):
     ended[late] = nat
     reason[late] = None
     has_end = ~np.isnat(ended)
-    warm = _nullable_bool(rng.random(n) < P_WARM_HANDOVER, has_end & early)
+    warm = _nullable_bool(rng.random(n) < p["warm_handover"], has_end & early)
     return ended, reason, warm
 
 
@@ -332,3 +364,128 @@ def _client_keys(rng: np.random.Generator, n: int) -> list[str]:
     for i in repeat[repeat > 0]:
         keys[i] = keys[int(rng.integers(0, i))]
     return keys
+
+
+PROGRAMMES_FILE = Path(__file__).parent / "programmes.yaml"
+
+
+def _active_partners(
+    contract: Contract, province: str, start: dt.date, end: dt.date
+) -> list[dict[str, str]]:
+    """The province's partners taking part at some time from start to end: a partner that left
+    before a project began (or joined after its extract) sends it nobody."""
+    return [
+        p
+        for p in contract.reference_rows("partners")
+        if p["province_code"] == province
+        and (not p["joined_on"] or dt.date.fromisoformat(p["joined_on"]) <= end)
+        and (not p["left_on"] or dt.date.fromisoformat(p["left_on"]) >= start)
+    ]
+
+
+def shared_rows(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The We Go To Work projects' frames (those sharing `rows`): the faulty files are made
+    from them, so the set of faulty files stays one per way an extract goes wrong."""
+    return {code: frame for code, frame in frames.items() if code not in programme_profiles()}
+
+
+@cache
+def programme_profiles(path: Path = PROGRAMMES_FILE) -> dict[str, dict[str, Any]]:
+    """Project code -> how its extract looks (sample_data/programmes.yaml)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["projects"]
+
+
+def _programme_frame(
+    project: dict[str, str], profile: dict[str, Any], seed: int, contract: Contract
+) -> pl.DataFrame:
+    """One project of another programme, shaped by its profile, from its own random stream
+    (so adding or tuning one never changes another's sample)."""
+    code = project["project_code"]
+    rng = np.random.default_rng([seed, *code.encode()])
+    extract = profile["extract_date"]
+    start = dt.date.fromisoformat(project["start_date"])
+    partners = _active_partners(contract, project["province_code"], start, extract)
+    windows = profile["reached"]
+    reached = np.sort(
+        np.concatenate(
+            [
+                np.datetime64(w["from"])
+                + rng.integers(0, (w["to"] - w["from"]).days + 1, size=w["count"]).astype(
+                    "timedelta64[D]"
+                )
+                for w in windows
+            ]
+        )
+    )
+    n = len(reached)
+    partner = [partners[i] for i in rng.integers(0, len(partners), size=n)]
+    partner_type = np.array([p["partner_type"] for p in partner], dtype=object)
+    shares = profile.get("shares", {})
+    cols = _people(rng, n, partner_type, shares)
+    if "exact" in profile:
+        cols.update(_exact_journey(rng, reached, np.datetime64(extract), profile["exact"]))
+    else:
+        journey = _journey(
+            rng, n, reached, np.datetime64(extract), profile.get("chances"), shares.get("step_type")
+        )
+        cols.update(journey)
+    years = reached.astype("datetime64[Y]").astype(int) + 1970
+    frame = pl.DataFrame(
+        {
+            "extract_date": [extract] * n,
+            "project_code": [code] * n,
+            "trajectory_id": [
+                f"{code}-{y}-{s:07d}" for y, s in zip(years, range(1, n + 1), strict=True)
+            ],
+            "client_key": _client_keys(rng, n),
+            "region_code": [p["region_code"] for p in partner],
+            "partner_code": [p["partner_code"] for p in partner],
+            **{k: _series(k, v) for k, v in cols.items()},
+        }
+    )
+    return frame.select(contract.column_names)
+
+
+def _exact_journey(
+    rng: np.random.Generator, reached: np.ndarray, extract: np.datetime64, exact: dict[str, Any]
+) -> dict[str, object]:
+    """Outcomes exactly as a programme's document counts them: who moved on and to which step,
+    who stopped early (handed over warm), who is still in guidance (the most recently reached),
+    the rest decided "not now". Dates fall in order between first contact and the extract."""
+    n = len(reached)
+    moved = [kind for kind, k in exact["moved_on"].items() for _ in range(k)]
+    earlier = ["early_stop"] * exact["early_stop"] + moved
+    earlier += ["not_now"] * (n - exact["ongoing"] - len(earlier))
+    role = np.array(
+        [*rng.permutation(np.array(earlier, dtype=object)), *["ongoing"] * exact["ongoing"]]
+    )
+    room = (extract - reached).astype(int)
+
+    def at(share: float) -> np.ndarray:  # a day that share of the way to the extract date
+        return reached + (room * share).astype(int).astype("timedelta64[D]")
+
+    nat = np.datetime64("NaT")
+    none = np.array(None, dtype=object)
+    stepped = np.isin(role, list(exact["moved_on"]))
+    decided = stepped | (role == "not_now")
+    explored = decided | (role == "ongoing") | ((role == "early_stop") & (rng.random(n) < 0.5))
+    job = stepped & (role == "paid_job")
+    trajectory = stepped & ~job
+    ended = role != "ongoing"
+    reasons = _pick(rng, EARLY_STOP_REASON, n)
+    return {
+        "reached_on": reached,
+        "exploration_started_on": np.where(explored, at(0.1), nat),
+        "decision_on": np.where(decided, at(0.4), nat),
+        "decision": np.where(stepped, "step_to_work", np.where(decided, "no_step_now", none)),
+        "step_type": np.where(stepped, role, none),
+        "trajectory_started_on": np.where(trajectory, at(0.6), nat),
+        "job_started_on": np.where(job, at(0.6), nat),
+        "job_circuit": np.where(job, "nec", none),
+        "employed_3m": _nullable_bool(
+            np.ones(n, dtype=bool), job & (at(0.6) + np.timedelta64(91, "D") <= extract)
+        ),
+        "ended_on": np.where(ended, at(0.8), nat),
+        "end_reason": np.where(role == "early_stop", reasons, np.where(ended, "completed", none)),
+        "warm_handover": _nullable_bool(np.ones(n, dtype=bool), role == "early_stop"),
+    }

@@ -82,7 +82,7 @@ def test_load_metrics_and_report_from_another_directory(installed, tmp_path):
     env["HOME"] = str(tmp_path)  # build outputs of an installed werkpad go to the user's data
     _run([installed, "sample", "--out", "inbox", "--rows", "600"], work, env=env)
     load = _run([installed, "load", "--inbox", "inbox", "--warehouse", "w.duckdb"], work, env=env)
-    assert load.stderr == "" and "5 loaded" in load.stdout.splitlines()[-1]
+    assert load.stderr == "" and "10 loaded" in load.stdout.splitlines()[-1]  # ten projects
     figures = json.loads(
         _run([installed, "metrics", "--warehouse", "w.duckdb", "--json"], work, env=env).stdout
     )

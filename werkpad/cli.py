@@ -38,13 +38,15 @@ def _positive(text: str) -> int:
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     from sample_data.faulty import write_faulty
-    from sample_data.generator import generate
+    from sample_data.generator import generate, shared_rows
     from sample_data.writer import write_sample
 
-    frames = generate(args.rows, args.seed, args.extract_date, args.project or None)
+    frames = generate(
+        args.rows, args.seed, args.extract_date, args.project or None, programmes=True
+    )
     paths = write_sample(frames, args.out, fmt=args.format)
-    if args.faulty:
-        paths += list(write_faulty(frames, args.out, args.extract_date))
+    if args.faulty and shared_rows(frames):
+        paths += list(write_faulty(shared_rows(frames), args.out, args.extract_date))
     for path in paths:
         print(path)
     return config.EXIT_OK
@@ -346,13 +348,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.load import run_load
     from sample_data.faulty import write_faulty
-    from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
+    from sample_data.generator import DEFAULT_EXTRACT_DATE, generate, shared_rows
     from sample_data.writer import write_sample
 
     inbox = config.DEMO_DIR / "inbox"
-    frames = generate(config.SAMPLE_DEFAULT_ROWS, config.SAMPLE_DEFAULT_SEED)
+    frames = generate(config.SAMPLE_DEFAULT_ROWS, config.SAMPLE_DEFAULT_SEED, programmes=True)
     write_sample(frames, inbox)
-    write_faulty(frames, inbox, DEFAULT_EXTRACT_DATE)
+    write_faulty(shared_rows(frames), inbox, DEFAULT_EXTRACT_DATE)
     result = run_load(inbox, config.DEFAULT_WAREHOUSE, config.DEMO_DIR / "quarantine")
     for f in result.files:
         print(f"{f.status:10} {f.file}", file=sys.stderr)
@@ -374,15 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser(
         "sample",
         help="write seeded sample extracts",
-        description="Write realistic, seeded sample extracts for the five "
-        "We Go To Work projects (2021-01 to 2023-12).",
+        description="Write realistic, seeded sample extracts for the demo site's programmes: "
+        "the five We Go To Work projects (2021-01 to 2023-12) and Jumpstart, IPS, Werk-in-zicht "
+        "and OCMW work experience as sample_data/programmes.yaml shapes them.",
     )
     sample.add_argument("--out", type=Path, required=True, help="folder to write the files to")
     sample.add_argument(
         "--rows",
         type=_positive,
         default=config.SAMPLE_DEFAULT_ROWS,
-        help=f"trajectories in all (default {config.SAMPLE_DEFAULT_ROWS})",
+        help=f"We Go To Work trajectories in all (default {config.SAMPLE_DEFAULT_ROWS}); the "
+        "other programmes keep their documented sizes",
     )
     sample.add_argument(
         "--seed",

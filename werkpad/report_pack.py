@@ -302,6 +302,7 @@ def build_pack(
             t("overview.trend_title"),
             t("axis.month"),
             t("axis.people"),
+            every_month=True,
         ),
         "step_types": charts.bar(
             participants.filter(  # a withheld type stays on the chart as an empty bar, x

@@ -71,6 +71,7 @@ fig = charts.lines(
     t("axis.people"),
     faint=earlier,
     faint_name=ctx.compared_with,
+    every_month=True,
 )
 downloads.chart(fig, trend, "reached_per_month", ctx)
 

@@ -11,6 +11,8 @@ import urllib.request
 
 import duckdb
 
+from werkpad.contract import default_contract
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -41,8 +43,10 @@ def test_demo_generates_loads_and_serves(tmp_path):
                 assert server.poll() is None, "werkpad demo stopped"
         assert body == "ok"
         con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
-        assert con.execute("SELECT count(*) FROM ops.snapshots").fetchone()[0] == 5
+        snapshots = con.execute("SELECT count(*) FROM ops.snapshots").fetchone()[0]
+        projects = len(default_contract().reference_rows("projects"))
         con.close()
+        assert snapshots == projects == 10  # every project of the demo site's five programmes
         assert len(list((tmp_path / "quarantine").glob("*.report.md"))) >= 10
     finally:
         server.terminate()

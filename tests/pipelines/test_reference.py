@@ -51,7 +51,7 @@ BROKEN = [
     ("projects", lambda p: _edit(p, 3, "end_date", "2020-12-31"), "end_after_start", 3),
     ("projects", lambda p: _edit(p, 2, "programme_code", "NOPE"), "programme_code.reference", 2),
     ("regions", lambda p: _edit(p, 2, "province_code", ""), "province_code.required", 2),
-    ("programmes", lambda p: _append(p, "WGTW,Tweede naam"), "programme_code.unique", 3),
+    ("programmes", lambda p: _append(p, "WGTW,Tweede naam"), "programme_code.unique", 2),
     ("targets", lambda p: _edit(p, 2, "metric", SECRET), "known_metric", 2),
     ("targets", lambda p: _edit(p, 3, "metric", "partners_active"), "known_metric", 3),
     ("targets", lambda p: _edit(p, 3, "target", "1,5"), "rate_target_a_fraction", 3),
@@ -63,7 +63,7 @@ BROKEN = [
         "targets",
         lambda p: _append(p, "WGTW-ANT,reached,2023-01-01,2024-12-31,100"),
         "one_target_per_period",
-        14,
+        2,
     ),
 ]
 

@@ -164,3 +164,17 @@ def test_the_funnel_plot_says_how_many_groups_it_cannot_draw():
     full = frame.filter(pl.col("r").is_not_null())
     fig = charts.funnel_plot(full, "g", "r", "n", NL, "Funnel", {}, 0.65)
     assert not _spec(fig)["layout"].get("annotations")
+
+
+def test_a_monthly_count_is_zero_in_a_month_without_people_not_a_straight_line():
+    """Two programmes years apart: the months between are 0, a withheld month stays x."""
+    frame = pl.DataFrame(
+        {
+            "m": [dt.date(2014, 1, 1), dt.date(2014, 2, 1), dt.date(2014, 6, 1)],
+            "n": [12, None, 30],
+        }
+    )
+    fig = charts.lines(frame, "m", "n", NL, "t", "Maand", "Personen", every_month=True)
+    line = next(tr for tr in _spec(fig)["data"] if tr["mode"] == "lines+markers")
+    assert [str(x)[:10] for x in line["x"]] == [f"2014-0{m}-01" for m in range(1, 7)]
+    assert line["y"] == [12, None, 0, 0, 0, 30]

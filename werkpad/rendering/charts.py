@@ -14,6 +14,7 @@ import re
 import textwrap
 import warnings
 from functools import cache
+from typing import cast
 from xml.sax.saxutils import escape as xml_escape
 
 import plotly.graph_objects as go
@@ -189,9 +190,14 @@ def lines(
     percent: bool = False,
     faint: pl.DataFrame | None = None,
     faint_name: str = "",
+    every_month: bool = False,
 ) -> go.Figure:
     """A line per group (or one line) over x; `faint` (same columns) is a comparison drawn
-    as a thin grey dotted line under the others."""
+    as a thin grey dotted line under the others. With `every_month` (a count per month), a
+    month nobody is in is drawn as 0: a line never runs straight across years without data
+    (a site whose programmes ran in 2014 and from 2018)."""
+    if every_month and not by and not frame.is_empty():
+        frame = _every_month(frame, x, y)
     fig = go.Figure()
     if faint is not None and not faint.is_empty():
         faint = faint.sort(x)
@@ -248,6 +254,14 @@ def lines(
         whole = all(float(v).is_integer() for v in frame[y].drop_nulls())
         _count_axis(fig, "y", whole)
     return _separators(fig, t)
+
+
+def _every_month(frame: pl.DataFrame, x: str, y: str) -> pl.DataFrame:
+    first, last = cast(dt.date, frame[x].min()), cast(dt.date, frame[x].max())
+    months = pl.date_range(first, last, "1mo", eager=True).alias(x)
+    full = months.to_frame().join(frame, on=x, how="left")
+    missing = ~pl.col(x).is_in(frame[x].implode())
+    return full.with_columns(pl.when(missing).then(0).otherwise(pl.col(y)).alias(y))
 
 
 def _localise_dates(fig: go.Figure, values: pl.Series, t: Translator) -> None:
