@@ -20,7 +20,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -88,20 +88,34 @@ def reference_contract(path: Path = REFERENCE_CONTRACT) -> tuple[Table, ...]:
     return tuple(tables)
 
 
+class UnreadableFile(ValueError):
+    """A reference file that is no text table: the finding says which rule it breaks."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.rule)
+        self.finding = finding
+
+
+COLUMN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # anything else is no column of ours
+
+
 def read_table(path: Path) -> tuple[pl.DataFrame, str]:
     """A reference file as text columns with its spreadsheet row number (header = 1) and
-    its content hash; UTF-8 (BOM or not) or cp1252, `,` or `;`."""
+    its content hash; UTF-8 (BOM or not) or cp1252, `,` or `;`. A file that is no such table
+    (another encoding, NUL bytes, a cell beyond the csv module's limit) raises UnreadableFile."""
     raw = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = next((t for t in map(partial(_decoded, raw), ENCODINGS) if t is not None), None)
+    if text is None or "\x00" in text:
+        raise UnreadableFile(Finding("file.encoding", "the file is text in UTF-8 or Windows-1252"))
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    names = [n.strip() for n in rows[0]] if rows else []
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:  # a cell longer than the csv module takes, a stray NUL
+        raise UnreadableFile(
+            Finding("file.unreadable", "the file is a table of short text cells")
+        ) from None
+    names = [n.strip() if COLUMN_NAME.fullmatch(n.strip()) else "" for n in rows[0]] if rows else []
     body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
     numbers = [i + 2 for i, r in enumerate(rows[1:]) if any(cell.strip() for cell in r)]
     data: dict[str, list] = {"_row_number": numbers}
@@ -110,6 +124,13 @@ def read_table(path: Path) -> tuple[pl.DataFrame, str]:
             data[name] = [r[i].strip() if i < len(r) and r[i].strip() else None for r in body]
     frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String) | {"_row_number": pl.Int64})
     return frame, hashlib.sha256(raw).hexdigest()
+
+
+def _decoded(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _typed(table: Table, present: list[str]) -> str:
@@ -193,7 +214,12 @@ def check_site(
             refused.append(FileResult(label, "refused", findings=[finding]))
             con.execute(f"CREATE OR REPLACE TABLE ref_{table.name} AS SELECT 1 WHERE false")
             continue
-        frame, hashes[table.name] = read_table(path)
+        try:
+            frame, hashes[table.name] = read_table(path)
+        except UnreadableFile as error:
+            refused.append(FileResult(label, "refused", findings=[error.finding]))
+            con.execute(f"CREATE OR REPLACE TABLE ref_{table.name} AS SELECT 1 WHERE false")
+            continue
         present = _candidate(con, table, frame)
         checks = table_checks(table, present, keys)
         name = f"ref_{table.name}"

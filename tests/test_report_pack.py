@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.rendering.test_safe import xlsx_cells
 from werkpad import disclosure, metrics
 from werkpad.rendering.i18n import Translator
 from werkpad.report_pack import build_pack
@@ -263,3 +264,19 @@ def test_a_withheld_step_or_step_type_stays_on_the_pack_charts(loaded, tmp_path,
     for label in shown_types["label"]:
         assert xml_escape(label) in steps
     assert "x = " in funnel or disclosure.SYMBOL in funnel
+
+
+def test_the_targets_sheet_formats_people_as_people_and_rates_as_percentages(pack):
+    """A funder reads 65,0 % for a rate target and 800 for a count one, not 0,7 and 800,0."""
+    cells = xlsx_cells(zipfile.ZipFile(pack.path).read("targets.xlsx"))
+    t = Translator("nl")
+    header = {cell.value: ref[0] for ref, cell in cells.items() if ref[1:] == "3"}
+    col = {name: header[t(f"column.{name}")] for name in
+           ("metric", "target", "actual", "expected", "achievement")}  # fmt: skip
+    rows = [ref[1:] for ref, cell in cells.items() if ref[0] == "A" and cell.value == "WGTW-LIM"]
+    assert rows
+    for row in rows:
+        rate = cells[col["metric"] + row].value == t.metric("step_rate")
+        for name in ("target", "actual", "expected"):
+            assert cells[col[name] + row].number_format == ("0.0%" if rate else "#,##0"), name
+        assert cells[col["achievement"] + row].number_format == "0.0%"

@@ -210,7 +210,9 @@ def _target_files(
     )
     return {
         "targets.csv": safe.csv_bytes(table, caption, t.lang, notes, suppressed=True),
-        "targets.xlsx": safe.xlsx_bytes(table, caption, t.lang, "targets", notes, suppressed=True),
+        "targets.xlsx": safe.xlsx_bytes(
+            table, caption, t.lang, "targets", notes, True, targets.row_styles(shown)
+        ),
     }
 
 

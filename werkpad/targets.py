@@ -248,6 +248,16 @@ def period(t: Translator, start: dt.date, end: dt.date) -> str:
     return f"{t.date(start)}–{t.date(end)}"
 
 
+def row_styles(shown: pl.DataFrame) -> list[dict[str, str]]:
+    """Per target, how a spreadsheet formats its figures: a rate target's as percentages,
+    a count target's as whole people; the share of the target always as a percentage."""
+    return [
+        dict.fromkeys(("target", "actual", "expected"), "rate" if rate else "count")
+        | {"achievement": "rate"}
+        for rate in shown["is_rate"]
+    ]
+
+
 def pdf_rows(shown: pl.DataFrame, t: Translator) -> tuple[list[str], list[list[str]]]:
     """The targets as the PDF's table: header and rows, every cell formatted."""
 

@@ -56,6 +56,9 @@ BROKEN = [
     ("targets", lambda p: _edit(p, 3, "metric", "partners_active"), "known_metric", 3),
     ("targets", lambda p: _edit(p, 3, "target", "1,5"), "rate_target_a_fraction", 3),
     ("targets", lambda p: _edit(p, 4, "target", "0"), "target_positive", 4),
+    ("targets", lambda p: _edit(p, 4, "target", "1.250"), "count_target_whole", 4),
+    ("targets", lambda p: _edit(p, 4, "target", "1e300"), "count_target_whole", 4),
+    ("targets", lambda p: _edit(p, 3, "target", "1e-300"), "rate_target_a_fraction", 3),
     ("targets", lambda p: _edit(p, 5, "target", "veel"), "target.number", 5),
     ("targets", lambda p: _edit(p, 2, "period_to", "2020-01-01"), "period_in_order", 2),
     ("targets", lambda p: _edit(p, 6, "project_code", "NOPE"), "project_code.reference", 6),
@@ -192,3 +195,21 @@ def test_with_no_good_reference_ever_the_extracts_wait_in_the_inbox(tmp_path, mo
     default_contract.cache_clear()
     assert [(f.file, f.status) for f in result.files] == [("projects.csv", "refused")]
     assert (root / "inbox" / "WGTW-ANT_20231231.csv").is_file()  # untouched, for next night
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"\xff\xfep\x00r\x00o\x00", "file.encoding"),  # UTF-16, NUL bytes
+        (b"project_code,metric\n\x81\x8d,x\n", "file.encoding"),  # neither UTF-8 nor cp1252
+        (b"project_code,metric\n" + b"a" * 200_000 + b",x\n", "file.unreadable"),  # csv's limit
+    ],
+    ids=["utf16", "undecodable", "huge-cell"],
+)
+def test_a_file_that_is_no_text_table_is_refused_not_a_crash(site, content, rule):
+    live = _reference(site / "warehouse.duckdb")
+    (site / "targets.csv").write_bytes(content)
+    result = run_load(site / "inbox", site / "warehouse.duckdb", site / "quarantine")
+    (refused,) = [f for f in result.files if f.file == "targets.csv"]
+    assert refused.status == "refused" and [f.rule for f in refused.findings] == [rule]
+    assert _reference(site / "warehouse.duckdb") == live

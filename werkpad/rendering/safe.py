@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -288,12 +288,15 @@ def xlsx_bytes(
     sheet: str = "data",
     notes: Sequence[str] = (),
     suppressed: bool = False,
+    row_styles: Sequence[Mapping[str, str]] = (),
 ) -> bytes:
     """A workbook a funder can read and compute with: the caption in A1, the table from row 3
     with headers in the reader's language (column_header), figures as number cells (counts
     `#,##0`, rates `0.0%`), dates as dates, a withheld figure as the symbol `x` (with
     `suppressed`), the notes (data date, what the symbol means) under the table, columns as
-    wide as their contents. Every text cell is a string cell made safe (text_cell)."""
+    wide as their contents. Every text cell is a string cell made safe (text_cell).
+    `row_styles` (one mapping per row: column -> count, rate or number) formats a column
+    whose rows differ in kind (a targets table holds people and rates)."""
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS) as book:
         formats = {key: book.add_format(spec) for key, spec in _FORMATS.items()}
@@ -303,11 +306,12 @@ def xlsx_bytes(
         for col, name in enumerate(frame.columns):
             out.text(TABLE_ROW, col, column_header(t, name), "header")
         styles = [_style(_code(t, name), kind) for name, kind in frame.schema.items()]
-        for row, values in enumerate(frame.iter_rows(), start=TABLE_ROW + 1):
+        for i, values in enumerate(frame.iter_rows()):
+            own = row_styles[i] if i < len(row_styles) else {}
             for col, (value, kind, style) in enumerate(
                 zip(values, frame.dtypes, styles, strict=True)
             ):
-                out.cell(row, col, value, kind, style)
+                out.cell(TABLE_ROW + 1 + i, col, value, kind, own.get(frame.columns[col], style))
         below = TABLE_ROW + frame.height + 2  # one empty row between the table and its notes
         for i, note in enumerate(notes):
             out.text(below + i, 0, note, fit=False)
