@@ -52,6 +52,9 @@ def test_site_yaml_overrides_each_setting(tmp_path):
     [
         ("language: de\n", "language"),
         ("suppression_threshold: 1\n", "suppression_threshold"),
+        ("suppression_threshold: 4\n", "suppression_threshold"),  # below the product's 5
+        ("suppression_threshold: 8\nsuppression_threshold: 3\n", "set twice"),
+        ("bands: {behind: 0.3, behind: 0.2}\n", "set twice"),
         ("suppression_threshold: 5.5\n", "suppression_threshold"),
         ("suppression_threshold: true\n", "suppression_threshold"),
         ("report_threshold: 4\n", "report_threshold"),  # below the dashboard's 5
@@ -93,7 +96,7 @@ def test_any_site_yaml_gives_settings_or_a_named_refusal(tmp_path, spec):
         assert str(error).startswith(str(site.settings_file))
         return
     # what is accepted is within range, whatever the file said
-    assert 2 <= got.suppression_threshold <= got.report_threshold <= 1000
+    assert 5 <= got.suppression_threshold <= got.report_threshold <= 1000
     assert got.language in ("nl", "fr", "en")
     assert 0 <= got.bands.at_risk <= got.bands.behind <= 1
 
@@ -123,5 +126,5 @@ def test_a_wrong_site_yaml_stops_every_command_with_one_line(tmp_path):
     (site / "site.yaml").write_text("suppression_threshold: 1\n", encoding="utf-8")
     done = _werkpad("metrics", "--site", str(site), cwd=tmp_path)
     assert done.returncode == 2
-    assert "suppression_threshold must be from 2 to 1000" in done.stderr
+    assert "suppression_threshold must be from 5 to 1000" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout

@@ -188,3 +188,10 @@ def test_a_rate_is_behind_or_above_only_when_its_interval_says_so(k, extra, targ
     assert (status == "above") == (low > target)
     if low <= target <= high:
         assert status == ("at_risk" if k / n < target else "on_track")
+
+
+def test_a_project_without_targets_is_named_not_an_empty_table(constructed):
+    root, frame, werkpad = constructed
+    done = werkpad("progress", "--project", "NOPE")
+    assert done.returncode == 2
+    assert "no targets for project NOPE" in done.stderr and done.stdout == ""

@@ -156,6 +156,11 @@ def _cmd_progress(args: argparse.Namespace) -> int:
         if on is None:
             print("werkpad progress: the warehouse holds no data yet", file=sys.stderr)
             return config.EXIT_USAGE
+        known = {t.project_code for t in targets.read_targets(con)}
+        unknown = sorted(set(args.project or ()) - known)
+        if unknown:  # a typo must not read as "no targets"
+            print(f"werkpad progress: no targets for project {unknown[0]}", file=sys.stderr)
+            return config.EXIT_USAGE
         rows = targets.progress(con, on, current_settings().bands, projects=args.project)
     finally:
         con.close()

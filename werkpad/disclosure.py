@@ -40,8 +40,11 @@ A table by a grouping whose values add up to a figure published elsewhere (the S
 decision states add up to the headline's decided and stepped) takes that figure's fate as a
 given (`known`), so it cannot add a withheld headline figure up either.
 
-Not covered: differences between selections (two periods that differ by one month), and
-relations between counts that metrics.yaml does not declare (`within`, `identities`).
+Not covered (werkpad.figures protects a headline with its complements and with each filter's
+line of values, not more): differences between selections along two filters at once (the
+complement of a region and a gender pair, less a single cell) and between two periods that
+differ by a few days; and relations between counts that metrics.yaml does not declare
+(`within`, `identities`). A fresh-eyes audit found such cells; see issue 10.
 """
 
 from __future__ import annotations

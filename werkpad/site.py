@@ -104,7 +104,8 @@ class Settings:
 
 # key -> (type, low, high): what site.yaml may say, and the range a value must lie in
 _NUMBERS = {
-    "suppression_threshold": (int, 2, 1000),
+    # a site may raise the product's floor of 5 for a more public dashboard, never lower it
+    "suppression_threshold": (int, 5, 1000),
     "report_threshold": (int, 2, 1000),
     "stale_after_hours": (float, 1, 24 * 366),
 }
@@ -119,7 +120,9 @@ def read_settings(site: Site, defaults: Settings) -> Settings:
     if not path.is_file():
         return defaults
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        spec = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_UniqueKeys) or {}
+    except _TwiceSet as error:
+        raise SiteSettingsError(f"{path}: {error} is set twice") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SiteSettingsError(f"{path}: not readable YAML ({type(error).__name__})") from None
     if not isinstance(spec, dict):
@@ -146,6 +149,21 @@ def read_settings(site: Site, defaults: Settings) -> Settings:
             "(a report pack never shows what the dashboard withholds)"
         )
     return settings
+
+
+class _TwiceSet(ValueError):
+    """A key given twice in one mapping: YAML would silently keep the last."""
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice (`suppression_threshold: 5` then `: 3`)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        twice = [k for i, k in enumerate(keys) if k in keys[:i]]
+        if twice:
+            raise _TwiceSet(str(twice[0]))
+        return super().construct_mapping(node, deep=deep)
 
 
 def _text(path: Path, key: str, value: Any) -> str:
