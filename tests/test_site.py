@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from pypdf import PdfReader
 
 from werkpad.contract import default_contract
 from werkpad.site import current_site, demo_site
@@ -84,6 +87,17 @@ def test_a_new_site_with_its_own_programme_loads_and_serves(tmp_path, in_site):
 
     site = tmp_path / "reling"
     _write(site / "reference", RELING)
+    _write(
+        site,
+        {
+            "targets.csv": [
+                ["project_code", "metric", "period_from", "period_to", "target"],
+                ["RELING", "reached", "2014-01-01", "2014-12-31", "250"],
+                ["RELING", "job_rate", "2014-01-01", "2014-12-31", "0,23"],
+            ]
+        },
+    )
+    (site / "site.yaml").write_text("name: Jobcentrum Reling\nlanguage: en\n", encoding="utf-8")
     in_site(site)
     frames = generate(233, 7, extract_date=dt.date(2014, 12, 31))
     write_sample(frames, site / "inbox", fmt="csv")
@@ -115,6 +129,24 @@ def test_a_new_site_with_its_own_programme_loads_and_serves(tmp_path, in_site):
     assert programme.options == ["IPS Jobcentrum Reling"]
     reached = app.metric[0].value
     assert reached == "233"
+    assert app.session_state["lang"] == "en"  # the site's language (site.yaml)
+
+    # it reports: its targets, and a pack with them, with no change to the code
+    progress = _werkpad("progress", "--site", str(site), "--json", cwd=tmp_path)
+    assert progress.returncode == 0, progress.stderr
+    targets = {t["metric"]: t for t in json.loads(progress.stdout)["targets"]}
+    assert targets["reached"]["actual"] == 233 and targets["reached"]["target"] == 250
+    assert targets["job_rate"]["target"] == pytest.approx(0.23)
+    pack = tmp_path / "reling.zip"
+    report = _werkpad("report", "--site", str(site), "--period-from", "2014-01-01",
+                      "--period-to", "2014-12-31", "--out", str(pack), cwd=tmp_path)  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    with zipfile.ZipFile(pack) as files:
+        assert "targets.xlsx" in files.namelist()
+        text = " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(files.read("summary.pdf"))).pages
+        )
+    assert "Jobcentrum Reling" in text and "RELING · People reached" in " ".join(text.split())
 
 
 def test_a_partner_added_to_the_site_is_known_from_the_next_load(tmp_path, in_site):
