@@ -61,7 +61,7 @@ def test_the_targets_block_agrees_with_the_cli(overview, loaded, lang):
     assert bars["y"] == labels  # only Limburg's projects' targets, programmes alike
     # a rate with nobody to take it of (no data for IPS-REL here) has no bar: 0
     assert bars["x"] == pytest.approx([r["achievement"] or 0 for r in expected])
-    notes = [a["text"] for a in chart["layout"]["annotations"]]
+    notes = chart["layout"]["yaxis"]["ticktext"]  # each target's figures under its name
     for row, note in zip(expected, notes, strict=True):
         if row["status"]:
             assert note.endswith(t(f"targets.status.{row['status']}"))  # the status in words

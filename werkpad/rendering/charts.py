@@ -643,25 +643,19 @@ def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure
     fig = _layout(fig, title, t("targets.axis_share"), "")
     top = max([1.0, *shares, *expected])
     _percent_axis(fig, "x", t, top * 1.05)
-    # the figures in a column right of the plot, where neither a bar nor the tick crosses them
+    # the figures under each target's name, left of the plot, where neither a bar nor the tick
+    # crosses them and the axis makes room for them at any width (automargin)
     fig.update_layout(
-        margin_r=4 * OUTSIDE_LABEL_ROOM,  # room for "1.244 van 800 · voor op schema"
-        yaxis={"autorange": "reversed"},
-        height=(height := max(260, 120 + 42 * frame.height)),
+        yaxis={
+            "autorange": "reversed",
+            "automargin": True,
+            "tickvals": names,
+            "ticktext": [
+                f"{name}<br>{_escape(label)}" for name, label in zip(names, text, strict=True)
+            ],
+        },
+        height=(height := max(260, 120 + 56 * frame.height)),
         legend={"y": -90 / (height - 70)},  # just under the axis title, whatever the height
-        annotations=[
-            {
-                "x": 1.01,
-                "xref": "paper",
-                "xanchor": "left",
-                "y": name,
-                "yref": "y",
-                "text": _escape(label),
-                "showarrow": False,
-                "align": "left",
-            }
-            for name, label in zip(names, text, strict=True)
-        ],  # fmt: skip
     )
     return _separators(fig, t)
 
