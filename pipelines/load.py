@@ -92,7 +92,8 @@ def run_load(
                 if result.status == "refused" and result.source is not None:
                     _quarantine(result, result.source, Path(tmp) / result.sha256 / "docs")
                 elif result.status == "refused":  # a site's reference file stays in place
-                    write_report(result, Path(tmp) / "reference" / result.file.split(".")[0])
+                    docs = Path(tmp) / "reference" / result.file.split(".")[0]
+                    write_report(result, docs, reference=True)
             return RunResult(run.run_id, results)
     except Exception as exc:
         if copy is not None:

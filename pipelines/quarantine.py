@@ -24,6 +24,15 @@ NEXT_STEP = (
 )
 
 
+# A site's reference file (reference/*.csv, targets.csv) is not moved: the steward corrects it
+# where it is, in the site folder.
+REFERENCE_NEXT_STEP = (
+    "Correct this file in the site folder; the last accepted version stays live, and the "
+    "extracts are checked against it, until a load accepts the corrected one. Row numbers "
+    "count the header as row 1."
+)
+
+
 def safe_file_label(name: str, sha: str, contract: Contract) -> str:
     """The file name, unless it looks like it holds personal data (then a hash label)."""
     patterns = [*contract.privacy["cell_patterns"].values(), contract.privacy["insz_pattern"]]
@@ -32,16 +41,23 @@ def safe_file_label(name: str, sha: str, contract: Contract) -> str:
     return name
 
 
-def render_markdown(result, docs: Path | None) -> str:
+def render_markdown(result, docs: Path | None, reference: bool = False) -> str:
+    about = (
+        ["- a reference file of the site"]
+        if reference
+        else [
+            f"- project: {result.project_code or 'unknown'}",
+            f"- extract date: {result.extract_date or 'unknown'}",
+        ]
+    )
     lines = [
         f"# Refused: {result.file}",
         "",
-        f"- project: {result.project_code or 'unknown'}",
-        f"- extract date: {result.extract_date or 'unknown'}",
+        *about,
         f"- checked: {dt.datetime.now():%Y-%m-%d %H:%M}",
         f"- content hash (sha256): {result.sha256}",
         "",
-        NEXT_STEP,
+        REFERENCE_NEXT_STEP if reference else NEXT_STEP,
         "",
         "| rule | columns | failing | first rows | what the contract asks |",
         "|---|---|---|---|---|",
@@ -61,9 +77,9 @@ def planned_report(quarantine_dir: Path, result) -> Path:
     return quarantine_dir / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{result.file}.report.md"
 
 
-def write_report(result, docs_source: Path) -> Path:
+def write_report(result, docs_source: Path, reference: bool = False) -> Path:
     """Write a refused file's report (Markdown and JSON) and its Data Docs at the planned
-    place (result.report)."""
+    place (result.report); a site's reference file gets its own next step."""
     quarantine_dir = result.report.parent
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     stem = result.report.name.removesuffix(".report.md")
@@ -73,7 +89,7 @@ def write_report(result, docs_source: Path) -> Path:
         shutil.copytree(docs_source, docs)
         docs = docs / "index.html"
     report = quarantine_dir / f"{stem}.report.md"
-    report.write_text(render_markdown(result, docs), encoding="utf-8")
+    report.write_text(render_markdown(result, docs, reference), encoding="utf-8")
     (quarantine_dir / f"{stem}.report.json").write_text(
         json.dumps(
             result.as_json()

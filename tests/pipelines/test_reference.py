@@ -121,6 +121,7 @@ def test_a_broken_reference_file_is_refused_and_the_last_good_one_stays(
     # the steward's report names file, rule and row, never the value; the file stays in place
     report = next((site / "quarantine").glob(f"*-{spec.label}.report.md")).read_text()
     assert rule in report and spec.label in report and SECRET not in report
+    assert "site folder" in report and "inbox" not in report  # corrected where it lives
     assert spec.path(Site(site)).is_file()
 
 
