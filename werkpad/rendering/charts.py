@@ -609,7 +609,7 @@ def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure
     text = [
         t("targets.of", actual=_target_value(t, a, rate), target=_target_value(t, g, rate))
         + " · "
-        + (t(f"targets.status.{s}") if s else disclosure.SYMBOL)
+        + (t(f"targets.status.{s}") if s else t.missing)
         for a, g, rate, s in zip(
             frame["actual"], frame["target"], frame["is_rate"], statuses, strict=True
         )
@@ -661,8 +661,10 @@ def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure
 
 
 def _target_value(t: Translator, value: float | None, rate: bool) -> str:
+    """A target's figure; none is the translator's missing mark: x where figures are
+    suppressed, a dash where none is (a rate nobody could take yet)."""
     if value is None:
-        return disclosure.SYMBOL
+        return t.missing
     return t.rate(value) if rate else t.count(value)
 
 
