@@ -151,11 +151,8 @@ def progress(
     bands: StatusBands,
 ) -> list[targets.Progress]:
     """The targets of these projects on the data date, in the user's scope."""
-    con = cursor(version)
-    on = targets.data_date(con)
-    if on is None:
-        return []
-    return targets.progress(con, on, bands, _thaw(scope), threshold, projects)
+    # each target on its own project's data date (a 2019 programme is judged on 2019)
+    return targets.progress(cursor(version), None, bands, _thaw(scope), threshold, projects)
 
 
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
@@ -164,7 +161,7 @@ def cumulative(
 ) -> list[dict]:
     """A count target's running actual by month beside its path."""
     con = cursor(version)
-    on = targets.data_date(con)
+    on = targets.project_data_dates(con).get(target.project_code) or targets.data_date(con)
     return [] if on is None else targets.cumulative(con, target, on, _thaw(scope), threshold)
 
 

@@ -152,22 +152,26 @@ def _cmd_progress(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     con = connect_read_only(args.warehouse)
     try:
-        on = args.on or targets.data_date(con)
-        if on is None:
+        newest = targets.data_date(con)
+        if newest is None:
             print("werkpad progress: the warehouse holds no data yet", file=sys.stderr)
             return config.EXIT_USAGE
+        on = args.on or newest
         known = {t.project_code for t in targets.read_targets(con)}
         unknown = sorted(set(args.project or ()) - known)
         if unknown:  # a typo must not read as "no targets"
             print(f"werkpad progress: no targets for project {unknown[0]}", file=sys.stderr)
             return config.EXIT_USAGE
-        rows = targets.progress(con, on, current_settings().bands, projects=args.project)
+        # without --on, each target on its own project's data date
+        rows = targets.progress(con, args.on, current_settings().bands, projects=args.project)
     finally:
         con.close()
     if args.json:
         print(json.dumps({"on": str(on), "targets": [r.as_json() for r in rows]}, indent=2))
         return config.EXIT_OK
-    print(f"targets on {on}")
+    print(
+        f"targets on {on}" if args.on else f"targets on each project's data date ({on} the newest)"
+    )
     print(_progress_table(rows))
     return config.EXIT_OK
 

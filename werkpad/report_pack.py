@@ -185,7 +185,7 @@ def _table_files(
     }
 
 
-def _targets(con, filters: dict, t: Translator, threshold: int, on: dt.date) -> pl.DataFrame:
+def _targets(con, filters: dict, t: Translator, threshold: int) -> pl.DataFrame:
     """The targets of the pack's projects on the data date, published at the pack's
     threshold, in the user's scope (a target is a whole project's: other filters do not
     narrow it)."""
@@ -193,7 +193,7 @@ def _targets(con, filters: dict, t: Translator, threshold: int, on: dt.date) -> 
     chosen = targets.selected_projects(projects, filters)
     scope = {k: v for k, v in filters.items() if k.startswith("scope_")}
     bands = current_settings().bands
-    return targets.frame(targets.progress(con, on, bands, scope, threshold, chosen), t.metric)
+    return targets.frame(targets.progress(con, None, bands, scope, threshold, chosen), t.metric)
 
 
 def _target_files(
@@ -203,7 +203,7 @@ def _target_files(
     if shown.is_empty():
         return {}
     table = targets.table(shown, t)
-    caption = t("targets.progress_title", date=caption_parts["date"])
+    caption = targets.title(shown, t)
     notes = (
         t("targets.note"),
         t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
@@ -324,7 +324,7 @@ def build_pack(
         for name, fig in images.items():
             for fmt in ("png", "svg"):
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))
-        target_frame = _targets(con, filters, t, threshold, data_date)
+        target_frame = _targets(con, filters, t, threshold)
         for name, data in _target_files(target_frame, t, caption_parts, threshold).items():
             pack.writestr(name, data)
         summary = _summary(

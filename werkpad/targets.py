@@ -56,11 +56,13 @@ class Progress:
     status: str | None
     elapsed: float  # share of the period gone by on the day
     is_rate: bool
+    on: dt.date  # the day it is judged on: the project's data date unless one is asked
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("elapsed"), out.pop("is_rate")
-        return out | {"period_from": str(self.period_from), "period_to": str(self.period_to)}
+        dates = {k: str(getattr(self, k)) for k in ("period_from", "period_to", "on")}
+        return out | dates
 
 
 def read_targets(con: duckdb.DuckDBPyConnection) -> list[Target]:
@@ -98,22 +100,33 @@ def rate_status(rate: float, low: float, high: float, target: float) -> str:
     return "at_risk" if rate < target else "on_track"
 
 
+def project_data_dates(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
+    """Each project's newest extract date."""
+    return dict(con.execute(load_sql("queries/project_data_dates")).fetchall())
+
+
 def progress(
     con: duckdb.DuckDBPyConnection,
-    on: dt.date,
+    on: dt.date | None,
     bands: StatusBands,
     filters: Mapping[str, Any] | None = None,
     threshold: int | None = None,
     projects: Sequence[str] | None = None,
 ) -> list[Progress]:
-    """Every target of the chosen projects (all when None) on day `on`. `filters` are the
-    user's scope and selection (a funder's province, a target group); the period and the
-    project are the target's own."""
+    """Every target of the chosen projects (all when None) on day `on`, or, when None, on its
+    project's own data date (its newest extract: a programme whose data ends in 2019 is
+    judged on 2019, not on the site's newest file). `filters` are the user's scope; the
+    period and the project are the target's own."""
+    dates = project_data_dates(con) if on is None else {}
+    newest = max(dates.values(), default=None)
     rows = []
     for target in read_targets(con):
         if projects is not None and target.project_code not in projects:
             continue
-        rows.append(_one(con, target, on, bands, dict(filters or {}), threshold))
+        day = on or dates.get(target.project_code) or newest
+        if day is None:  # no data at all yet
+            continue
+        rows.append(_one(con, target, day, bands, dict(filters or {}), threshold))
     return rows
 
 
@@ -149,7 +162,7 @@ def _one(
         status = None if achievement is None else count_status(achievement, elapsed, bands)
     return Progress(
         target.project_code, target.metric, target.period_from, target.period_to,
-        target.target, actual, expected, achievement, status, elapsed, is_rate,
+        target.target, actual, expected, achievement, status, elapsed, is_rate, on,
     )  # fmt: skip
 
 
@@ -196,6 +209,7 @@ def frame(rows: Sequence[Progress], metric_label: Callable[[str], str]) -> pl.Da
         "period_from": pl.Date, "period_to": pl.Date, "target": pl.Float64,
         "actual": pl.Float64, "expected": pl.Float64, "achievement": pl.Float64,
         "expected_share": pl.Float64, "status": pl.String, "is_rate": pl.Boolean,
+        "on": pl.Date,
     }  # fmt: skip
     records = [
         {
@@ -246,6 +260,15 @@ def period(t: Translator, start: dt.date, end: dt.date) -> str:
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
     return f"{t.date(start)}–{t.date(end)}"
+
+
+def title(shown: pl.DataFrame, t: Translator) -> str:
+    """The targets' title: the day they are judged on, or, when their projects' data end on
+    different days, that each is judged on its own project's newest data."""
+    days = shown["on"].unique().to_list()
+    if len(days) == 1:
+        return t("targets.progress_title", date=t.date(days[0]))
+    return t("targets.progress_title_each")
 
 
 def row_styles(shown: pl.DataFrame) -> list[dict[str, str]]:

@@ -85,7 +85,7 @@ if not progress:
     st.info(t("targets.none"), icon=":material/flag:")
 else:
     shown = targets.frame(progress, t.metric)
-    title = t("targets.progress_title", date=t.date(ctx.data_date))
+    title = targets.title(shown, t)
     downloads.chart(
         charts.target_progress(shown, t, title), targets.table(shown, t), "targets", ctx
     )
