@@ -288,8 +288,12 @@ def _journey(
     decide = explore + _days(rng, n, 14, 75)
     step = rng.random(n) < p["step"]
     step_type = _pick(rng, step_types or STEP_TYPE, n)
+    # IPS (place, then train): a job step starts the supported-employment trajectory too
+    with_job = bool(p.get("trajectory_with_job", False))
     traj = np.where(
-        step & (step_type != "paid_job") & (rng.random(n) < 0.9), decide + _days(rng, n, 3, 28), nat
+        step & ((step_type != "paid_job") | with_job) & (rng.random(n) < 0.9),
+        decide + _days(rng, n, 3, 28),
+        nat,
     )
     p_job = np.array([p.get("job", JOB_AFTER_STEP[s]) for s in step_type])
     job_base = np.where(np.isnat(traj), decide, traj)
