@@ -86,7 +86,12 @@ def test_load_metrics_and_report_from_another_directory(installed, tmp_path):
     figures = json.loads(
         _run([installed, "metrics", "--warehouse", "w.duckdb", "--json"], work, env=env).stdout
     )
-    assert figures["reached"] == 600
+    loaded_rows = sum(int(line.split(": ")[1].split()[0]) for line in load.stdout.splitlines()
+                      if line.startswith("loaded"))  # fmt: skip
+    assert figures["reached"] == loaded_rows  # every programme's people
+    wgtw = _run([installed, "metrics", "--warehouse", "w.duckdb", "--programme", "WGTW",
+                 "--json"], work, env=env)  # fmt: skip
+    assert json.loads(wgtw.stdout)["reached"] == 600  # --rows is We Go To Work's
     _run(
         [installed, "report", "--warehouse", "w.duckdb", "--period-from", "2021-01-01",
          "--period-to", "2023-12-31", "--out", "pack.zip"],
