@@ -40,11 +40,10 @@ A table by a grouping whose values add up to a figure published elsewhere (the S
 decision states add up to the headline's decided and stepped) takes that figure's fate as a
 given (`known`), so it cannot add a withheld headline figure up either.
 
-Not covered (werkpad.figures protects a headline with its complements and with each filter's
-line of values, not more): differences between selections along two filters at once (the
-complement of a region and a gender pair, less a single cell) and between two periods that
-differ by a few days; and relations between counts that metrics.yaml does not declare
-(`within`, `identities`). A fresh-eyes audit found such cells; see issue 10.
+A selection's headline (werkpad.figures) is a union of cells of a table by every value of its
+filters and by year or quarter: it is shown only when `Published.adds_up` from that table.
+Not covered: relations between counts that metrics.yaml does not declare (`within`,
+`identities`).
 """
 
 from __future__ import annotations
@@ -376,6 +375,81 @@ def _protect_canonical(
     for level in family.levels():
         done[level] = _protect_level(family, level, done, threshold, base.get(level, {}))
     return done
+
+
+def close_remainders(
+    cells: Mapping[Key, int],
+    dims: Sequence[str],
+    pattern: Pattern,
+    threshold: int = THRESHOLD,
+    parents: Mapping[str, Sequence[str]] | None = None,
+) -> Pattern:
+    """The pattern with no line whose withheld cells add up to a small count beside its
+    published total: the total less every shown cell is their sum (2 + 1 withheld beside a
+    shown total tell that 3 people are in those two groups). The smallest shown cells are
+    withheld until the sum is 0 or at least the threshold. Levels are done coarsest first,
+    each from its own counts and the totals below it, so a level still gets the same pattern
+    whichever family asks for it; withholding more never makes a withheld count derivable."""
+    out = {level: dict(keys) for level, keys in pattern.items()}
+    for level in _Family.closed(dims, parents or {}):
+        counts: dict[Key, int] = {}
+        for key, count in cells.items():
+            short = tuple(key[i] for i in level)
+            counts[short] = counts.get(short, 0) + int(count or 0)
+        for d in level:
+            lower = tuple(i for i in level if i != d)
+            if lower not in out:  # a grouping without its parent is no level: no total
+                continue
+            lines: dict[Key, list[Key]] = {}
+            for key in out[level]:
+                total = tuple(k for i, k in zip(level, key, strict=True) if i != d)
+                lines.setdefault(total, []).append(key)
+            for total, keys in lines.items():
+                if out[lower].get(total, True):
+                    continue
+                _close_line(keys, counts, out[level], threshold)
+    return out
+
+
+def _close_line(keys: list[Key], counts: Mapping[Key, int], withheld: dict, threshold: int):
+    while 0 < sum(counts.get(k, 0) for k in keys if withheld[k]) < threshold:
+        shown = [k for k in keys if not withheld[k] and counts.get(k, 0) > 0]
+        if not shown:
+            return
+        withheld[min(shown, key=lambda k: (counts[k], repr(k)))] = True
+
+
+class Published:
+    """What a protected family publishes, to tell whether a union of its finest cells adds
+    up from it: a selection that does reveals nothing the family does not already show."""
+
+    def __init__(self, cells: Mapping[Key, int], dims: Sequence[str], pattern: Pattern):
+        top = tuple(range(len(dims)))
+        self.keys = list(pattern[top])
+        self.withheld = np.array([pattern[top][k] for k in self.keys], dtype=bool)
+        counts = np.array([int(cells.get(k, 0) or 0) for k in self.keys])
+        self.unknown = (counts != 0) | self.withheld  # a published zero is known
+        vectors = []
+        for level, keys in pattern.items():
+            index: dict[Key, list[int]] = {}
+            for k, key in enumerate(self.keys):
+                index.setdefault(tuple(key[i] for i in level), []).append(k)
+            for short, withheld in keys.items():
+                if not withheld and short in index:
+                    vector = np.zeros(len(self.keys))
+                    vector[index[short]] = 1
+                    vectors.append(vector[self.unknown])
+        matrix = np.array(vectors).reshape(len(vectors), int(self.unknown.sum()))
+        self.basis = _row_space(matrix)
+
+    def adds_up(self, chosen: Sequence[bool]) -> bool:
+        """Whether the sum of the chosen finest cells is derivable from what is published."""
+        mask = np.asarray(chosen, dtype=bool)
+        if not (mask & self.withheld).any():
+            return True  # a sum of published cells
+        vector = mask[self.unknown].astype(float)
+        residual = vector - (vector @ self.basis.T) @ self.basis
+        return bool(np.linalg.norm(residual) < 1e-6)
 
 
 def close(groups: Sequence[str], parents: Mapping[str, Sequence[str]]) -> list[str]:
