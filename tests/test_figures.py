@@ -9,8 +9,10 @@ difference equals a true count of 1 to threshold - 1.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +22,10 @@ from werkpad import config, figures, metrics
 
 COLUMNS = {p: c for p, c in metrics.PARTS.items() if p not in metrics.FLAG_PARTS}
 QUARTERS = [dt.date(2021 + q // 4, 1 + 3 * (q % 4), 1) for q in range(12)]
+
+
+def _quarter_end(start: dt.date) -> dt.date:
+    return (start + dt.timedelta(days=100)).replace(day=1) - dt.timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +57,8 @@ def _true_counts(trajectories: pl.DataFrame, filters: dict) -> dict[str, int]:
             frame = frame.filter(pl.col(COLUMNS[name]).cast(pl.String).is_in(chosen))
         elif name == "target_group":
             frame = frame.filter(pl.any_horizontal([pl.col(g) for g in chosen]))
+        elif name == "scope_province":
+            frame = frame.filter(pl.col("province_code").is_in(chosen))
         elif name == "reached_from":
             frame = frame.filter(pl.col("reached_on") >= chosen)
         elif name == "reached_to":
@@ -76,7 +84,7 @@ def selections(draw, values: dict[str, list[str]]):
     if draw(st.booleans()):
         start = draw(st.sampled_from(QUARTERS))
         filters["reached_from"] = start
-        filters["reached_to"] = start + dt.timedelta(days=90)
+        filters["reached_to"] = _quarter_end(start)
     if draw(st.booleans()):
         filters["target_group"] = [draw(st.sampled_from(["mental_health", "addiction"]))]
     return filters
@@ -122,7 +130,7 @@ def test_gender_x_cannot_be_recovered_as_all_minus_f_and_m(con, trajectories, va
     """The finding as reported: pick a quarter where X is small, then subtract."""
     found = 0
     for start in QUARTERS:
-        period = {"reached_from": start, "reached_to": start + dt.timedelta(days=90)}
+        period = {"reached_from": start, "reached_to": _quarter_end(start)}
         truth = _true_counts(trajectories, period | {"gender": ["X"]})
         if not 0 < truth["reached"] < config.SUPPRESSION_THRESHOLD:
             continue
@@ -185,3 +193,146 @@ def test_the_reported_three_links_give_nothing_away(con, trajectories):
     if 0 < x < config.SUPPRESSION_THRESHOLD and total is not None:
         assert shown["X"] is None
         assert None in (shown["F"], shown["M"]) or total - shown["F"] - shown["M"] != x
+
+
+def _leaks(
+    con, trajectories: pl.DataFrame, cell_of: pl.Expr, views: list[dict], threshold: int
+) -> list:
+    """Small counts that add up from the shown headlines of `views`: the cells are the rows'
+    values of `cell_of`, each view must be a union of cells, and a leak is a cell (or a pair
+    of cells) of 1 to threshold - 1 people whose indicator vector lies in the row space of
+    the shown views' vectors. Linear algebra over the true counts, not the suppression code."""
+    frame = trajectories.with_columns(cell=cell_of)
+    cells = sorted(frame["cell"].unique().to_list())
+    conditions = {
+        "reached": pl.lit(True),
+        "decided": pl.col("decision").is_not_null(),
+        "stepped": pl.col("decision") == "step_to_work",
+    }
+    truth = {
+        c: np.array([frame.filter((pl.col("cell") == k) & cond).height for k in cells])
+        for c, cond in conditions.items()
+    }
+    shown: dict[str, list[np.ndarray]] = {c: [] for c in conditions}
+    for filters in views:
+        inside = set(_selected(frame, filters)["cell"].to_list())
+        sizes = _selected(frame, filters).group_by("cell").len()
+        whole = frame.filter(pl.col("cell").is_in(list(inside))).group_by("cell").len()
+        assert sorted(sizes.rows()) == sorted(whole.rows()), "a view cuts a cell"
+        vector = np.array([1.0 if k in inside else 0.0 for k in cells])
+        published = figures.headline(con, filters, threshold)
+        for c in conditions:
+            if published[c] is not None:
+                assert published[c] == int(vector @ truth[c]), (filters, c)
+                shown[c].append(vector)
+    assert len(shown["reached"]) >= len(views) // 4, "most views withheld: the test says little"
+    leaks = []
+    for c, vectors in shown.items():
+        if not vectors:
+            continue
+        rank = np.linalg.matrix_rank(np.array(vectors))
+        small = [i for i, n in enumerate(truth[c]) if 0 < n < threshold]
+        probes = [(i,) for i in small] + [
+            pair for pair in itertools.combinations(range(len(cells)), 2)
+            if truth[c][list(pair)].min() > 0 and 0 < truth[c][list(pair)].sum() < threshold
+        ]  # fmt: skip
+        for probe in probes:
+            unit = np.zeros(len(cells))
+            unit[list(probe)] = 1
+            if np.linalg.matrix_rank(np.vstack([*vectors, unit])) == rank:
+                leaks.append((c, [cells[i] for i in probe]))
+    return leaks
+
+
+def _selected(frame: pl.DataFrame, filters: dict) -> pl.DataFrame:
+    for name, chosen in filters.items():
+        if name in COLUMNS:
+            frame = frame.filter(pl.col(COLUMNS[name]).cast(pl.String).is_in(chosen))
+        elif name == "scope_province":
+            frame = frame.filter(pl.col("province_code").is_in(chosen))
+        elif name == "reached_from":
+            frame = frame.filter(pl.col("reached_on") >= chosen)
+        elif name == "reached_to":
+            frame = frame.filter(pl.col("reached_on") <= chosen)
+    return frame
+
+
+def _choices(focus: list[str], every: list[str]) -> list[list[str] | None]:
+    """A filter off, each focus value, all values but one, and the focus pair."""
+    out: list[list[str] | None] = [None, focus]
+    out += [[v] for v in focus] + [[v for v in every if v != f] for f in focus]
+    return out
+
+
+def test_no_small_count_adds_up_along_two_filters_at_once(con, trajectories, values):
+    """The audit's attack: gender M or X (2218) less "every region but one, M or X" (2134)
+    less "that region, M" (82) left 2 people of gender X in one region. Every view along a
+    region and a gender (off, one value, all but one, a pair), whose cells are the focus
+    values and the rest of each filter, must leave no small cell derivable."""
+    x_by_region = (
+        trajectories.filter(pl.col("gender") == "X").group_by("region_code").len().sort("len")
+    )
+    small = x_by_region.filter(pl.col("len") < config.SUPPRESSION_THRESHOLD)
+    assert small.height, "the sample should hold a region with a small count of gender X"
+    region = small["region_code"][0]
+    regions, genders = [region, values["region"][0]], ["X", "M"]
+    if regions[1] == region:
+        regions[1] = values["region"][1]
+    views = []
+    for by_region in _choices(regions, values["region"]):
+        for by_gender in _choices(genders, values["gender"]):
+            filters = {"region": by_region, "gender": by_gender}
+            views.append({k: v for k, v in filters.items() if v})
+    cell = pl.concat_str(
+        pl.when(pl.col("region_code").is_in(regions)).then(pl.col("region_code"))
+        .otherwise(pl.lit("other")),
+        pl.when(pl.col("gender").is_in(genders)).then(pl.col("gender"))
+        .otherwise(pl.lit("other")),
+        separator="/",
+    )  # fmt: skip
+    assert _leaks(con, trajectories, cell, views, config.SUPPRESSION_THRESHOLD) == []
+
+
+def test_no_small_count_adds_up_from_periods_of_whole_quarters(con, trajectories, values):
+    """Two periods that differ by a quarter tell that quarter: every run of whole quarters,
+    for a small region, its complement and everyone, leaves no small quarter derivable."""
+    region, scope = _small_region(trajectories)
+    trajectories = trajectories.filter(pl.col("province_code") == scope["scope_province"][0])
+    regions = trajectories["region_code"].unique().to_list()
+    views = []
+    for first, last in itertools.combinations_with_replacement(range(12), 2):
+        period = {"reached_from": QUARTERS[first], "reached_to": _quarter_end(QUARTERS[last])}
+        for chosen in ([region], [v for v in regions if v != region], None):
+            views.append(scope | period | ({"region": chosen} if chosen else {}))
+    cell = pl.concat_str(
+        pl.when(pl.col("region_code") == region).then(pl.lit("in")).otherwise(pl.lit("out")),
+        pl.col("reached_on").dt.truncate("1q").cast(pl.String),
+        separator="/",
+    )
+    assert _leaks(con, trajectories, cell, views, config.SUPPRESSION_THRESHOLD) == []
+
+
+def _small_region(trajectories: pl.DataFrame) -> tuple[str, dict]:
+    """A region of 20 people or more, the smallest, with its province as a funder's scope."""
+    by_region = trajectories.group_by("region_code", "province_code").len().sort("len")
+    row = by_region.filter(pl.col("len") >= 20).row(0, named=True)
+    return row["region_code"], {"scope_province": [row["province_code"]]}
+
+
+def test_periods_a_few_days_apart_tell_nothing(con, trajectories):
+    """The audit's other attack: "from the start" 165 less "from 6 February" 164 is 1. A
+    period that cuts a quarter with people in the part it leaves out is withheld whole, so
+    two shown periods never differ by a small count."""
+    region, scope = _small_region(trajectories)
+    shown = {}
+    for days in range(0, 400, 3):
+        start = dt.date(2021, 1, 1) + dt.timedelta(days=days)
+        filters = scope | {"region": [region], "reached_from": start}
+        value = figures.headline(con, filters, config.SUPPRESSION_THRESHOLD)["reached"]
+        if value is not None:
+            assert value == _true_counts(trajectories, filters)["reached"]
+            shown[start] = value
+    assert len(shown) >= 4, "whole quarters (and cuts that hold nobody) stay shown"
+    counts = sorted(set(shown.values()))
+    gaps = [b - a for a, b in itertools.pairwise(counts)]
+    assert not [g for g in gaps if 0 < g < config.SUPPRESSION_THRESHOLD], shown

@@ -81,6 +81,11 @@ SAMPLE_DEFAULT_SEED = 20231231
 # funder report pack uses 10 by default (`werkpad report --threshold`).
 SUPPRESSION_THRESHOLD = int(_setting("WERKPAD_SUPPRESSION_THRESHOLD", 5, 2, 1000))
 REPORT_THRESHOLD = 10
+# A protected headline is cut from a table by every value of its filters and by quarter
+# (werkpad.figures); protecting it costs about a second per hundred cells for the 17 counts
+# on a first view (cached after), so a selection whose table holds more cells with people is
+# withheld whole instead: a filter fewer, or a user's scope, brings it back.
+MAX_PROTECTED_CELLS = 150
 
 # Exit codes of `werkpad load`, documented in the README and --help.
 EXIT_OK = 0

@@ -4,27 +4,39 @@ Every output that shows a figure to a scoped role (the dashboard, the report pac
 asks here, so no two of them can suppress differently. Nothing here imports streamlit; the
 dashboard's query functions are cached wrappers over these functions.
 
-A headline is protected together with every other selection along its filters. A user who
-sees the headline of "gender F or M" and of "gender off" could subtract them and find the
-people of gender X; one who sees "F", "M" and "off" can too (the review's three-link attack);
-one who sees "all partners but P" finds partner P's. So a selection is a set of cells of a
-family table: for every list filter that is set, the rows are split by each value of that
-filter (and the rows with no value); the family's levels are the headlines with any of those
-filters switched off. `disclosure.suppress_table` withholds what must be withheld in that
-table, primary and secondary, and a selection's count is shown only when every one of its
-cells is. Any other selection along the same filters is a union of cells of the same table,
-so no set of shown selections adds up to a withheld count.
+A headline is protected as a union of cells of one table that depends on which filters are
+set, never on the values chosen: the rows split by every value of each list filter that is set
+(and the rows with no value), by each target group a target-group filter names (in or out),
+and, when a period is chosen, by year or by quarter within year. `disclosure.protect`
+withholds what must be withheld in that table and at every coarser level of it (primary,
+complementary, and no line whose withheld cells add up to a small count), and a selection's
+count is shown only when it adds up from what the table publishes. Every selection along the
+same filters is cut from the same table, so no set of shown selections tells more than the
+table does: not "all genders less F and M" (the review's three-link attack), not "gender M or
+X less every region but one less that region's M" (the audit's two-filter attack). A level's
+pattern depends only on its own groupings, so tables of different filters agree where they
+meet.
+
+A period counts as the whole years it covers, or else the whole quarters; one that cuts a
+quarter with people of the selection in the part it leaves out is withheld whole, since two
+periods a few days apart would otherwise tell who came in between. The dashboard offers
+protected roles whole quarters only. A period that ends with the data covers its last quarter
+whole. A selection whose table holds more than MAX_PROTECTED_CELLS cells with people is
+withheld whole: protecting it would take too long (see werkpad.config).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from werkpad import disclosure, metrics
+from werkpad.config import MAX_PROTECTED_CELLS
 from werkpad.site import current_settings
 from werkpad.sql import load_sql
 
@@ -53,149 +65,177 @@ def _count_names(row: Mapping[str, Any]) -> list[str]:
 def _selection_fates(
     con: duckdb.DuckDBPyConnection, filters: Filters, counts: list[str], threshold: int
 ) -> dict[str, bool]:
-    """Count -> may be published: the selection's cell of its complement family is, and so is
-    every value it picks along each of its filters (see the module docstring)."""
-    parts = [p for p in metrics.PARTS if filters.get(p)]
-    rows = metrics.compute(con, dict(filters), None, counts, parts)
-    if not any(_in_selection(row, filters, parts) for row in rows):
+    """Count -> may be published: the selection adds up from what its family table publishes
+    (see the module docstring)."""
+    period = _period_grid(con, filters)
+    if period is None:  # a period that cuts a quarter with people in the cut-off part
+        return dict.fromkeys(counts, False)
+    known = set(metrics.target_groups())
+    flags = sorted({g for f in metrics.FLAG_PARTS for g in filters.get(f) or () if g in known})
+    flag_parts = [metrics.flag_part(g) for g in flags]
+    columns = [metrics.PARTS[p] for p in metrics.PARTS if filters.get(p)]
+    listed = disclosure.close(columns, metrics.parents())
+    base = {k: v for k, v in filters.items() if k not in _PICKED}
+    outer = metrics.within()
+    asked = list(dict.fromkeys(["reached", *counts, *(outer[c] for c in counts if c in outer)]))
+    grid = [_QUARTER] if period.dims else []
+    rows = metrics.compute(con, base, listed + grid, asked, flag_parts)
+    for row in rows:  # the year a quarter lies in, a grouping of its own
+        row[_YEAR] = _day(row[_QUARTER]).year if grid else None
+    dims = listed + list(period.dims) + [f"part_{p}" for p in flag_parts]
+    chosen = _chooser(filters, dims, columns, flags, period)
+    if not any(chosen(tuple(row[d] for d in dims)) for row in rows):
         return dict.fromkeys(counts, True)  # nobody in the selection: zeros, shown as zeros
+    if sum(1 for row in rows if row["reached"]) > MAX_PROTECTED_CELLS:
+        return dict.fromkeys(counts, False)  # too fine a selection to protect in time
     floor = current_settings().suppression_threshold  # part of the cache key only
-    fates = [_complement_fates(rows, filters, parts, counts, threshold, floor)]
-    fates += [
-        _line_fates(rows, filters, parts, name, counts, threshold, floor)
-        for name in parts
-        if name not in metrics.FLAG_PARTS
+    fates = {}
+    for count in counts:
+        family = _published(_frozen(rows, dims, count), _frozen(rows, dims, outer.get(count)),
+                            tuple(dims), threshold, floor)  # fmt: skip
+        fates[count] = family.adds_up([chosen(key) for key in family.keys])
+    return fates
+
+
+_QUARTER, _YEAR = "reached_quarter", "reached_year"
+_PERIOD = ("reached_from", "reached_to")
+_PICKED = (*metrics.PARTS, *metrics.FLAG_PARTS, *_PERIOD)  # filters the family table splits by
+_GRID_PARENTS = {_QUARTER: (_YEAR,)}
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A period as the whole years or quarters it covers: `dims` the family's groupings for
+    it (none: no period), `first` and `last` the first and last year or quarter."""
+
+    dims: tuple[str, ...] = ()
+    first: Any = None
+    last: Any = None
+
+
+def _day(value: Any) -> dt.date | None:
+    """A date from a filter or a row: a date, or its ISO text (the dashboard's cache keys)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _quarter(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter(day: dt.date) -> dt.date:
+    return _quarter(_quarter(day) + dt.timedelta(days=100))
+
+
+def whole_quarters(start: dt.date, end: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a protected role is shown for [start, end]: from the first day of its
+    first quarter to the last day of its last quarter (or `last`, the end of the data)."""
+    return _quarter(start), min(_next_quarter(end) - dt.timedelta(days=1), max(end, last))
+
+
+def _period_grid(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Grid | None:
+    """The period as whole years when it is one, else as whole quarters; None when it cuts a
+    quarter with people of the selection in the part it leaves out (that count would be a
+    difference of two periods a few days apart, so the selection is withheld whole).
+
+    A period that stops at the end of the data covers its last year or quarter whole: its cut
+    holds nobody. Quarters nest in years, so a family by quarter publishes a year's counts
+    exactly as a family by year does, and selections of either kind are safe together.
+    """
+    start, end = _day(filters.get("reached_from")), _day(filters.get("reached_to"))
+    if not start and not end:
+        return _Grid()
+    years = (
+        start and dt.date(start.year, 1, 1),
+        end and dt.date(end.year + 1, 1, 1),
+    )
+    if _whole(con, filters, *years):
+        return _Grid((_YEAR,), start and start.year, end and end.year)
+    quarters = (start and _quarter(start), end and _next_quarter(end))
+    if _whole(con, filters, *quarters):
+        return _Grid((_YEAR, _QUARTER), start and _quarter(start), end and _quarter(end))
+    return None
+
+
+def _whole(
+    con: duckdb.DuckDBPyConnection, filters: Filters, first: dt.date | None,
+    after: dt.date | None,
+) -> bool:  # fmt: skip
+    """Whether the selection's period holds everyone of [first, after) in the selection."""
+    start, end = _day(filters.get("reached_from")), _day(filters.get("reached_to"))
+    cut = []
+    if start and first and start != first:
+        cut.append((first, start - dt.timedelta(days=1)))
+    if end and after and end != after - dt.timedelta(days=1):
+        cut.append((end + dt.timedelta(days=1), after - dt.timedelta(days=1)))
+    for low, high in cut:
+        left_out = dict(filters) | {"reached_from": low, "reached_to": high}
+        if metrics.compute(con, left_out, None, ["reached"])[0]["reached"]:
+            return False
+    return True
+
+
+def _chooser(
+    filters: Filters, dims: list[str], columns: list[str], flags: list[str], period: _Grid
+) -> Callable[[tuple], bool]:
+    """Whether a cell of the family table (a key along `dims`) lies in the selection."""
+    names = {metrics.PARTS[p]: p for p in metrics.PARTS}
+    picks = [(dims.index(c), {str(v) for v in filters[names[c]]}) for c in columns]
+    flag_at = {g: dims.index(f"part_{metrics.flag_part(g)}") for g in flags}
+    flag_picks = [
+        [flag_at[g] for g in filters[f] if g in flag_at]
+        for f in metrics.FLAG_PARTS
+        if filters.get(f)
     ]
-    return {c: all(fate[c] for fate in fates) for c in counts}
+    when = dims.index(period.dims[-1]) if period.dims else -1
+
+    def chosen(key: tuple) -> bool:
+        if not all(key[i] is not None and str(key[i]) in values for i, values in picks):
+            return False
+        if not all(any(key[i] for i in picked) for picked in flag_picks):
+            return False
+        if when < 0:
+            return True
+        value = key[when] if period.dims == (_YEAR,) else _day(key[when])
+        return (period.first is None or value >= period.first) and (
+            period.last is None or value <= period.last
+        )
+
+    return chosen
 
 
-def _in_selection(row: Mapping[str, Any], filters: Filters, parts: Sequence[str]) -> bool:
-    return all(_picked(p, filters[p], _label(p, row[f"part_{p}"])) for p in parts)
-
-
-def _complement_fates(
-    rows: list[dict], filters: Filters, parts: list[str], counts: list[str], threshold: int,
-    floor: int,
-) -> dict[str, bool]:  # fmt: skip
-    """The selection's cell of its complement family: per filter the part it picks, the part
-    it leaves out and the rows with no value, with every filter switched off as the levels."""
-    labels = {p: _part_labels(p, filters[p], [r[f"part_{p}"] for r in rows]) for p in parts}
-    cells = _cells(rows, counts, lambda row: tuple(labels[p][row[f"part_{p}"]] for p in parts))
-    chosen = tuple(labels[p].get(_CHOSEN, _CHOSEN) for p in parts)
-    fate = _protected(_frozen(cells, counts), tuple(parts), tuple(counts), threshold, floor)
-    return fate[chosen]
-
-
-def _line_fates(
-    rows: list[dict], filters: Filters, parts: list[str], name: str, counts: list[str],
-    threshold: int, floor: int,
-) -> dict[str, bool]:  # fmt: skip
-    """The values the selection picks along one filter, the others as chosen: each value is
-    a cell of one table with the others' total, so the total less every shown value (the
-    review's "LIM-MLI minus F minus M") is never a withheld count. The table depends on the
-    other filters only, so every selection along this filter gets the same pattern."""
-    others = [p for p in parts if p != name]
-    inside = [row for row in rows if _in_selection(row, filters, others)]
-    cells = _cells(inside, counts, lambda row: (_label(name, row[f"part_{name}"]),))
-    chosen = [key for key in cells if _picked(name, filters[name], key[0])]
-    fate = _protected(_frozen(cells, counts), (name,), tuple(counts), threshold, floor)
-    shown = {c: _no_small_remainder(cells, fate, c, threshold) for c in counts}
-    return {c: all(key in shown[c] for key in chosen) for c in counts}
-
-
-def _no_small_remainder(
-    cells: dict[tuple, dict[str, int]], fate: Mapping[tuple, Mapping[str, bool]], count: str,
-    threshold: int,
-) -> set[tuple]:  # fmt: skip
-    """The cells of a line shown for one count, so that the withheld ones do not add up to a
-    small count either: the total less every shown value is their sum (2 + 1 withheld beside
-    a shown total tell that 3 people are in those two groups). The smallest shown cells are
-    withheld until the withheld sum is 0 or at least the threshold."""
-    shown = {key for key in cells if fate[key][count]}
-    while 0 < sum(cells[k][count] for k in cells if k not in shown) < threshold:
-        left = [k for k in shown if cells[k][count] > 0]
-        if not left:
-            break
-        shown.discard(min(left, key=lambda k: (cells[k][count], repr(k))))
-    return shown
-
-
-def _cells(
-    rows: list[dict], counts: list[str], key_of: Callable[[dict], tuple]
-) -> dict[tuple, dict[str, int]]:
-    cells: dict[tuple, dict[str, int]] = {}
+def _frozen(rows: list[dict], dims: list[str], count: str | None) -> tuple | None:
+    if count is None:
+        return None
+    cells: dict[tuple, int] = {}
     for row in rows:
-        cell = cells.setdefault(key_of(row), dict.fromkeys(counts, 0))
-        for c in counts:
-            cell[c] += int(row[c] or 0)
-    return cells
-
-
-def _frozen(cells: dict[tuple, dict[str, int]], counts: list[str]) -> tuple:
-    return tuple(sorted(((key, tuple(cell[c] for c in counts)) for key, cell in cells.items()),
-                        key=repr))  # fmt: skip
+        key = tuple(row[d] for d in dims)
+        cells[key] = cells.get(key, 0) + int(row[count] or 0)
+    return tuple(sorted(cells.items(), key=repr))
 
 
 @functools.lru_cache(maxsize=512)
-def _protected(
-    cells: tuple[tuple[tuple, tuple[int, ...]], ...],
-    parts: tuple[str, ...],
-    counts: tuple[str, ...],
+def _published(
+    cells: tuple[tuple[tuple, int], ...],
+    within: tuple[tuple[tuple, int], ...] | None,
+    dims: tuple[str, ...],
     threshold: int,
     floor: int,
-) -> dict[tuple, dict[str, bool]]:
-    """Cell -> count -> may be published, for a family table, kept by its counts (which
-    cannot go stale): selections along the same filters ask for the same tables. `floor`, the
-    site's suppression threshold that a higher threshold starts from, is part of the key only.
-    """
-    dims = [f"part_{p}" for p in parts]
-    family = [
-        dict(zip(dims, key, strict=True)) | dict(zip(counts, values, strict=True))
-        for key, values in cells
-    ]
-    protected = disclosure.suppress_table(
-        family, dims, list(counts), threshold, {}, metrics.within()
+) -> disclosure.Published:
+    """A family table protected for one count (`within`: the count it lies within), kept by
+    its counts, which cannot go stale: every selection along the same filters asks for the
+    same table. `floor`, the site's suppression threshold that a higher threshold starts
+    from, is part of the key only."""
+    parents = {d: ps for d, ps in (metrics.parents() | _GRID_PARENTS).items() if d in dims}
+    counts = dict(cells)
+    pattern = disclosure.protect(
+        counts, dims, threshold, parents, None if within is None else dict(within)
     )
-    return {tuple(r[d] for d in dims): {c: r[c] is not None for c in counts} for r in protected}
-
-
-def _label(name: str, value: Any) -> Any:
-    """A row's value along one filter as a cell label: None for no value; for the
-    target-group flags, in or out."""
-    if name in metrics.FLAG_PARTS:
-        return "in" if value else "out"
-    return None if value is None else str(value)
-
-
-def _picked(name: str, chosen: Sequence[Any], label: Any) -> bool:
-    """Whether a cell lies in the selection along this filter."""
-    if name in metrics.FLAG_PARTS:
-        return label == "in"
-    return label is not None and label in {str(v) for v in chosen}
-
-
-_CHOSEN = object()  # the key under which _part_labels gives the label of the chosen part
-
-
-def _part_labels(name: str, chosen: Sequence[Any], values: list[Any]) -> dict[Any, Any]:
-    """Row value -> the label of its part, and _CHOSEN -> the label of the chosen part.
-
-    A part is labelled by its smallest value in the data, so a selection and the selection of
-    all other values label the same parts the same way; rows with no value are a part of
-    their own (None). The target-group filter picks by flags: in (True) or out (False).
-    """
-    if name in metrics.FLAG_PARTS:
-        return {True: "in", False: "out", _CHOSEN: "in"}
-    picked = {str(v) for v in chosen}
-    inside = sorted(str(v) for v in values if v is not None and str(v) in picked)
-    outside = sorted(str(v) for v in values if v is not None and str(v) not in picked)
-    labels: dict[Any, Any] = {None: None}
-    for v in values:
-        if v is not None:
-            labels[v] = inside[0] if str(v) in picked else outside[0]
-    if inside:
-        labels[_CHOSEN] = inside[0]
-    return labels
+    pattern = disclosure.close_remainders(counts, dims, pattern, threshold, parents)
+    return disclosure.Published(counts, dims, pattern)
 
 
 def grouped(
@@ -213,13 +253,17 @@ def grouped(
     groupings the table nests in (a region with its province), so the table is protected with
     their totals; a table whose cells add up to a headline figure (metrics.yaml `identities`)
     takes that figure's fate from the headline (`shown_headline()`, a cached one, say; the
-    headline is computed here when not given), and so does the table's total.
+    headline is computed here when not given), and so does the table's total. A period that
+    cuts a quarter with people in the cut-off part is withheld whole, like its headline.
     """
     if not threshold:
         return metrics.compute(con, dict(filters), list(group_by), list(only))
     asked = metrics.with_companions([*only, "reached"])
     dims = disclosure.close(group_by, metrics.parents())
     rows = metrics.compute(con, dict(filters), dims, asked)
+    if rows and _period_grid(con, filters) is None:  # withheld whole, as its headline is
+        names = _count_names(rows[0])
+        return suppress_rows([row | dict.fromkeys(names) for row in rows], threshold)
     if not rows:
         return []
     shown = shown_headline() if shown_headline else headline(con, filters, threshold)

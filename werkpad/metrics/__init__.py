@@ -52,9 +52,12 @@ FILTERS: dict[str, str] = {
     # the selection (which may itself be a target group) instead of replacing it
     "target_group_row": _flags("target_group_row"),
 }
-# A list filter picks rows by the values of one column, or (target_group) by flags: the part
-# of the data a row falls in for that filter. werkpad.figures protects a selection together
-# with its complements through these parts (all values but the chosen, and the filter off).
+
+
+# A list filter picks rows by the values of one column: the part of the data a row falls in
+# for that filter. werkpad.figures protects a selection as a union of cells of the table by
+# these parts, one cell per value, whatever values are chosen; the target-group filters pick
+# by flags, and each target group they name is a part of its own (in or out), `flag_part`.
 PARTS: dict[str, str] = {
     "programme": "programme_code",
     "project": "project_code",
@@ -65,10 +68,30 @@ PARTS: dict[str, str] = {
     "gender": "gender",
     "age_group": "age_group",
     "education_level": "education_level",
-    "target_group": f"coalesce({FILTERS['target_group']}, false)",
-    "target_group_row": f"coalesce({FILTERS['target_group_row']}, false)",
 }
-FLAG_PARTS = ("target_group", "target_group_row")  # parts that are in/out, not values
+FLAG_PARTS = ("target_group", "target_group_row")  # filters that pick by flags
+
+
+def target_groups() -> list[str]:
+    """The contract's target groups, each a boolean column of the mart."""
+    return list(default_contract().target_groups)
+
+
+def flag_part(group: str) -> str:
+    """The part name of one target group's flag (a lower-case identifier, see the contract)."""
+    if group not in default_contract().target_groups:
+        raise ValueError("not a target group of the contract")
+    return f"flag_{group}"
+
+
+def _part_expression(part: str) -> str:
+    if part in PARTS:
+        return PARTS[part]
+    group = part.removeprefix("flag_")
+    flag_part(group)  # refuses anything but a known target group
+    return f"coalesce({quote_ident(group)}, false)"
+
+
 # Columns a result may be grouped by: the mart's own columns, checked against this list.
 GROUPABLE = (
     "reached_quarter",
@@ -276,8 +299,6 @@ def metrics_sql(
         raise ValueError(f"cannot group by {sorted(unknown)}")
     parts = parts or []
     where, params = where_clause({k: v for k, v in filters.items() if k not in parts})
-    for part in set(parts) & set(FLAG_PARTS):  # its part expression reads the chosen groups
-        params[part] = list(filters[part])
     metrics = _selected(only)
     counts = ",\n        ".join(
         f"{m.aggregate_sql()} AS {m.name}" for m in metrics if m.type != "ratio"
@@ -287,7 +308,7 @@ def metrics_sql(
         or "NULL AS no_ratio"
     )
     names = [*group_by, *(f"part_{p}" for p in parts)]
-    items = [*group_by, *(f"{PARTS[p]} AS part_{p}" for p in parts)]
+    items = [*group_by, *(f"{_part_expression(p)} AS part_{p}" for p in parts)]
     columns = ", ".join(names)
     sql = load_sql("metrics/aggregate").format(
         where=where,
