@@ -181,12 +181,12 @@ def build() -> Context | None:
         )
         _to_url(key, chosen[key], [])
     filters: dict[str, Any] = dict(chosen) | scope_filters(user)
-    period, start, end = _period(t, first, data_date, invalid)
+    period, start, end = _period(t, first, data_date, invalid, user.suppressed)
     if period != "whole":
         filters |= {"reached_from": start, "reached_to": end}
     previous, compared_with = None, ""
     if period != "whole":
-        bounds = comparison_bounds(_comparison(t, invalid), start, end, first)
+        bounds = comparison_bounds(_comparison(t, invalid), start, end, first, user.suppressed)
         if bounds:
             previous = filters | {"reached_from": bounds[0], "reached_to": bounds[1]}
             compared_with = t("compare.with", start=t.date(bounds[0]), end=t.date(bounds[1]))

@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
+from werkpad import figures
 from werkpad.access import User, scope_filters
 from werkpad.contract import default_contract
 from werkpad.rendering.i18n import LANGUAGES, Translator
@@ -175,7 +176,7 @@ def _language() -> Translator:
     return t
 
 
-def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str]):
+def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str], quarters: bool):
     _start_single("period", PERIODS, "whole", t("filter.period"), invalid)
     period = st.sidebar.selectbox(
         t("filter.period"), PERIODS, key="period", format_func=lambda p: t(f"period.{p}")
@@ -203,14 +204,23 @@ def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str
     _to_url("to", end, data_date)
     if start > end:
         start, end = end, start
+    if quarters:  # protected figures count whole quarters (werkpad.figures), so say so
+        shown = figures.whole_quarters(start, end, data_date)
+        if shown != (start, end):
+            st.sidebar.info(
+                t("period.whole_quarters", start=t.date(shown[0]), end=t.date(shown[1])),
+                icon=":material/info:",
+            )
+        start, end = shown
     return period, start, end
 
 
 def comparison_bounds(
-    choice: str, start: dt.date, end: dt.date, first: dt.date
+    choice: str, start: dt.date, end: dt.date, first: dt.date, quarters: bool = False
 ) -> tuple[dt.date, dt.date] | None:
     """The period to compare with, or None when it would begin before the data does (a
-    comparison with months before the programme started says nothing but "it started")."""
+    comparison with months before the programme started says nothing but "it started");
+    with `quarters` (a protected role), in whole quarters like the period itself."""
     if choice == "last_year":
         before = (_year_back(start), _year_back(end))
     elif start.day == 1 and (end + dt.timedelta(days=1)).day == 1:  # whole months: a quarter
@@ -220,6 +230,8 @@ def comparison_bounds(
     else:
         length = end - start
         before = (start - length - dt.timedelta(days=1), start - dt.timedelta(days=1))
+    if quarters:
+        before = figures.whole_quarters(*before, dt.date.max)
     return before if before[0] >= first else None
 
 
