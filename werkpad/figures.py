@@ -81,7 +81,8 @@ def _selection_fates(
     grid = [_QUARTER] if period.dims else []
     rows = metrics.compute(con, base, listed + grid, asked, flag_parts)
     for row in rows:  # the year a quarter lies in, a grouping of its own
-        row[_YEAR] = _day(row[_QUARTER]).year if grid else None
+        quarter = _day(row[_QUARTER]) if grid else None
+        row[_YEAR] = quarter.year if quarter else None
     dims = listed + list(period.dims) + [f"part_{p}" for p in flag_parts]
     chosen = _chooser(filters, dims, columns, flags, period)
     if not any(chosen(tuple(row[d] for d in dims)) for row in rows):
