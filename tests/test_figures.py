@@ -51,7 +51,17 @@ def values(trajectories) -> dict[str, list[str]]:
 
 def _true_counts(trajectories: pl.DataFrame, filters: dict) -> dict[str, int]:
     """Counts of the selection by polars, from the metric conditions' own columns."""
-    frame = trajectories
+    frame = _selected(trajectories, filters)
+    return {
+        "reached": frame.height,
+        "decided": frame.filter(pl.col("decision").is_not_null()).height,
+        "stepped": frame.filter(pl.col("decision") == "step_to_work").height,
+        "job_started": frame.filter(pl.col("job_started_on").is_not_null()).height,
+    }
+
+
+def _selected(frame: pl.DataFrame, filters: dict) -> pl.DataFrame:
+    """The rows of a selection, by polars."""
     for name, chosen in filters.items():
         if name in COLUMNS:
             frame = frame.filter(pl.col(COLUMNS[name]).cast(pl.String).is_in(chosen))
@@ -63,12 +73,7 @@ def _true_counts(trajectories: pl.DataFrame, filters: dict) -> dict[str, int]:
             frame = frame.filter(pl.col("reached_on") >= chosen)
         elif name == "reached_to":
             frame = frame.filter(pl.col("reached_on") <= chosen)
-    return {
-        "reached": frame.height,
-        "decided": frame.filter(pl.col("decision").is_not_null()).height,
-        "stepped": frame.filter(pl.col("decision") == "step_to_work").height,
-        "job_started": frame.filter(pl.col("job_started_on").is_not_null()).height,
-    }
+    return frame
 
 
 @st.composite
@@ -242,19 +247,6 @@ def _leaks(
             if np.linalg.matrix_rank(np.vstack([*vectors, unit])) == rank:
                 leaks.append((c, [cells[i] for i in probe]))
     return leaks
-
-
-def _selected(frame: pl.DataFrame, filters: dict) -> pl.DataFrame:
-    for name, chosen in filters.items():
-        if name in COLUMNS:
-            frame = frame.filter(pl.col(COLUMNS[name]).cast(pl.String).is_in(chosen))
-        elif name == "scope_province":
-            frame = frame.filter(pl.col("province_code").is_in(chosen))
-        elif name == "reached_from":
-            frame = frame.filter(pl.col("reached_on") >= chosen)
-        elif name == "reached_to":
-            frame = frame.filter(pl.col("reached_on") <= chosen)
-    return frame
 
 
 def _choices(focus: list[str], every: list[str]) -> list[list[str] | None]:
