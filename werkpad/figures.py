@@ -47,14 +47,34 @@ def headline(
     con: duckdb.DuckDBPyConnection, filters: Filters, threshold: int | None = None
 ) -> dict[str, Any]:
     """Every metric over the selection; with a threshold, small counts and what could be
-    derived from them withheld (None), protected with the selection's complements."""
+    derived from them withheld (None), protected with every selection along its filters."""
     row = metrics.compute(con, dict(filters))[0]
     if not threshold:
         return row
     counts = _count_names(row)
     fates = _selection_fates(con, filters, counts, threshold)
     shown = row | {c: row[c] if fates.get(c, True) else None for c in counts}
-    return suppress_rows([shown], threshold)[0]
+    return suppress_rows([_no_small_gaps(shown, counts, threshold)], threshold)[0]
+
+
+def _no_small_gaps(shown: dict[str, Any], counts: list[str], threshold: int) -> dict[str, Any]:
+    """A union of cells can be small, or a few below a count it lies within, where no cell
+    is: each shown count of 1 to threshold - 1, and each a small number below a shown count
+    up its `within` chain (stepped, decided, exploring, reached), is withheld too."""
+    outer = metrics.within()
+    out = dict(shown)
+    for name in counts:
+        value = shown[name]
+        if value is None:
+            continue
+        above, up = [], outer.get(name)
+        while up and up not in above:
+            above.append(up)
+            up = outer.get(up)
+        gaps = [shown[a] - value for a in above if shown.get(a) is not None]
+        if 0 < value < threshold or any(0 < gap < threshold for gap in gaps):
+            out[name] = None
+    return out
 
 
 def _count_names(row: Mapping[str, Any]) -> list[str]:
@@ -87,7 +107,7 @@ def _selection_fates(
     chosen = _chooser(filters, dims, columns, flags, period)
     if not any(chosen(tuple(row[d] for d in dims)) for row in rows):
         return dict.fromkeys(counts, True)  # nobody in the selection: zeros, shown as zeros
-    if sum(1 for row in rows if row["reached"]) > MAX_PROTECTED_CELLS:
+    if _size(rows, dims) > MAX_PROTECTED_CELLS:
         return dict.fromkeys(counts, False)  # too fine a selection to protect in time
     floor = current_settings().suppression_threshold  # part of the cache key only
     fates = {}
@@ -123,6 +143,10 @@ def _day(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+def _timed(value: Any) -> bool:
+    return isinstance(value, dt.datetime) and value.time() != dt.time()
+
+
 def _quarter(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
@@ -146,6 +170,8 @@ def _period_grid(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Grid | No
     holds nobody. Quarters nest in years, so a family by quarter publishes a year's counts
     exactly as a family by year does, and selections of either kind are safe together.
     """
+    if any(_timed(filters.get(k)) for k in _PERIOD):
+        return None  # a time of day moves the bound by a day in SQL: not a whole day's cut
     start, end = _day(filters.get("reached_from")), _day(filters.get("reached_to"))
     if not start and not end:
         return _Grid()
@@ -206,6 +232,17 @@ def _chooser(
         )
 
     return chosen
+
+
+def _size(rows: list[dict], dims: list[str]) -> int:
+    """The cells of a family table, empty ones too (protecting works on all of them): the
+    values of each grouping multiplied, leaving out a grouping that another one nests in."""
+    parents = {p for d in dims for p in (metrics.parents() | _GRID_PARENTS).get(d, ())}
+    size = 1
+    for d in dims:
+        if d not in parents:
+            size *= len({row[d] for row in rows})
+    return size
 
 
 def _frozen(rows: list[dict], dims: list[str], count: str | None) -> tuple | None:
