@@ -42,8 +42,10 @@ given (`known`), so it cannot add a withheld headline figure up either.
 
 A selection's headline (werkpad.figures) is a union of cells of a table by every value of its
 filters and by year or quarter: it is shown only when `Published.adds_up` from that table.
-Not covered: relations between counts that metrics.yaml does not declare (`within`,
-`identities`).
+Not covered: relations between counts that metrics.yaml does not declare (`within` holds one
+count a metric lies within: stepped_within_6m lies within observable_6m, and within stepped
+too, whose gap is not checked); and two accounts with different scopes compared (a
+Flanders-wide view less a four-province one), since a scope is a restriction, not a filter.
 """
 
 from __future__ import annotations
