@@ -42,6 +42,11 @@ given (`known`), so it cannot add a withheld headline figure up either.
 
 A selection's headline (werkpad.figures) is a union of cells of a table by every value of its
 filters and by year or quarter: it is shown only when `Published.adds_up` from that table.
+That table is closed twice more: no line's withheld cells add up to a small count beside its
+shown total (`close_remainders`), and no selection of withheld cells (some values of each
+grouping) does either, however many published counts it takes (`close_small_unions`, a
+mixed-integer search). Sums that are not selections (one cell of one line and another of
+another) are not searched: no filter asks for them.
 Not covered: relations between counts that metrics.yaml does not declare (`within` holds one
 count a metric lies within: stepped_within_6m lies within observable_6m, and within stepped
 too, whose gap is not checked); and two accounts with different scopes compared (a
@@ -56,6 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from werkpad.config import REPORT_THRESHOLD, SUPPRESSION_THRESHOLD
 from werkpad.site import current_settings
@@ -419,6 +425,176 @@ def _close_line(keys: list[Key], counts: Mapping[Key, int], withheld: dict, thre
         if not shown:
             return
         withheld[min(shown, key=lambda k: (counts[k], repr(k)))] = True
+
+
+def close_small_unions(
+    cells: Mapping[Key, int],
+    dims: Sequence[str],
+    pattern: Pattern,
+    threshold: int = THRESHOLD,
+    parents: Mapping[str, Sequence[str]] | None = None,
+) -> Pattern:
+    """The pattern with no selection of withheld cells that adds up to a small count from
+    what is published. `close_remainders` closes one line beside its total; a selection runs
+    over several lines (gender M or X is all less F; less its shown 30-54 that leaves 3 people
+    aged 18-29 or 55+). A selection is what a user can ask for: some values of each grouping,
+    a product of value sets. At each level, coarsest first, a mixed-integer search looks for
+    a selection of the level's cells with 1 to threshold - 1 people whose sum lies in the row
+    space of what the level and the coarser ones publish; a shown cell of the level that the
+    sum is worked out from is withheld, until no such selection is left. The search runs in
+    the groupings' name order, so a level gets the same pattern whichever family asks for it,
+    and the finest level sees every count the family publishes."""
+    order = sorted(range(len(dims)), key=lambda i: dims[i])
+    back = {i: order.index(i) for i in range(len(dims))}
+    levels = _Family.closed(dims, parents or {})
+    out = {level: dict(keys) for level, keys in pattern.items()}
+    for level in sorted(levels, key=lambda lv: (len(lv), sorted(back[i] for i in lv))):
+        counts: dict[Key, int] = {}
+        for key, count in cells.items():
+            short = tuple(key[i] for i in level)
+            counts[short] = counts.get(short, 0) + int(count or 0)
+        canonical = sorted(level, key=lambda i: back[i])
+        keys = sorted(out[level], key=lambda k: [_sort_key(k[level.index(i)]) for i in canonical])
+        lower = [lv for lv in levels if set(lv) <= set(level)]
+        lower.sort(key=lambda lv: (len(lv), sorted(back[i] for i in lv)))
+        while used := _small_selection(keys, level, lower, out, counts, threshold):
+            out[level][min(used, key=lambda k: (counts[k], keys.index(k)))] = True
+    return out
+
+
+def _small_selection(
+    keys: list[Key],
+    level: Level,
+    lower: list[Level],
+    pattern: Pattern,
+    counts: Mapping[Key, int],
+    threshold: int,
+) -> list[Key]:
+    """The shown cells of a level that a small selection is worked out from: a product of
+    value sets whose cells hold 1 to threshold - 1 people, none of them shown, and whose sum
+    follows from what the level and the coarser ones publish. Empty when there is none, or
+    when the sum needs no cell of this level (the coarser levels were closed on their own)."""
+    withheld = np.array([pattern[level][k] for k in keys], dtype=bool)
+    value = np.array([int(counts.get(k, 0)) for k in keys])
+    unknown = ((value != 0) | withheld) & ~_under_a_shown_zero(keys, level, lower, pattern, counts)
+    allowed = unknown & withheld & (value < threshold)
+    if not (allowed & (value > 0)).any():
+        return []
+    rows, owners = [], []
+    for lv in lower:
+        picks = [level.index(i) for i in lv]
+        index: dict[Key, list[int]] = {}
+        for k, key in enumerate(keys):
+            index.setdefault(tuple(key[p] for p in picks), []).append(k)
+        for short, members in sorted(index.items(), key=lambda item: repr(item[0])):
+            if not pattern[lv].get(short, True):
+                row = np.zeros(len(keys))
+                row[members] = 1
+                if row[unknown].any():
+                    rows.append(row[unknown])
+                    owners.append(keys[members[0]] if lv == level else None)
+    published = np.array(rows).reshape(len(rows), int(unknown.sum()))
+    y = _selection_solution(published, keys, unknown, allowed, value, threshold)
+    if y is None:
+        return []
+    return [o for o, weight in zip(owners, y, strict=True) if o is not None and abs(weight) > 1e-9]
+
+
+def _under_a_shown_zero(
+    keys: list[Key], level: Level, lower: Sequence[Level], pattern: Pattern, counts: Mapping
+) -> np.ndarray:
+    """Per cell of a level, whether a coarser count it lies in is published as 0: counts are
+    never negative, so every cell under a shown 0 is known to be 0 too."""
+    out = np.zeros(len(keys), dtype=bool)
+    for lv in lower:
+        picks = [level.index(i) for i in lv]
+        zero: dict[Key, int] = {}
+        for key in keys:
+            short = tuple(key[p] for p in picks)
+            zero[short] = zero.get(short, 0) + int(counts.get(key, 0))
+        out |= np.array(
+            [
+                zero[short] == 0 and not pattern[lv].get(short, True)
+                for short in (tuple(key[p] for p in picks) for key in keys)
+            ],
+            dtype=bool,
+        )
+    return out
+
+
+def _selection_solution(
+    published: np.ndarray,
+    keys: list[Key],
+    unknown: np.ndarray,
+    allowed: np.ndarray,
+    value: np.ndarray,
+    threshold: int,
+) -> np.ndarray | None:
+    """The weights y of the published rows that add up to a small selection, or None.
+
+    Variables: y (free) per published row, s (0/1) per value of each grouping, x (0/1) per
+    allowed cell; x is the product of its values' s, no other unknown cell lies in the
+    product, and published.T @ y equals x on the allowed cells and 0 on the other unknown
+    ones. The constraints keep 0/1 coefficients: a null-space basis in floating point made
+    the solver call true sums infeasible."""
+    width = len(keys[0])
+    values = [sorted({k[i] for k in keys}, key=_sort_key) for i in range(width)]
+    offset = np.cumsum([0, *(len(v) for v in values)])
+    n_rows, n_values = published.shape[0], int(offset[-1])
+    cell_var = {int(k): n for n, k in enumerate(np.flatnonzero(allowed))}
+    n = n_rows + n_values + len(cell_var)
+
+    def s(k: int) -> list[int]:
+        return [n_rows + int(offset[i]) + values[i].index(keys[k][i]) for i in range(width)]
+
+    equal = np.zeros((published.shape[1], n))
+    equal[:, :n_rows] = published.T
+    for column, k in enumerate(np.flatnonzero(unknown)):
+        if int(k) in cell_var:
+            equal[column, n_rows + n_values + cell_var[int(k)]] = -1
+    product, upper = [], []  # x <= each of its s; sum of its s - x <= width - 1
+    for k in np.flatnonzero(unknown):  # and an unknown cell that is not allowed lies outside
+        row = np.zeros(n)
+        row[s(int(k))] = 1
+        if int(k) in cell_var:
+            x = n_rows + n_values + cell_var[int(k)]
+            row[x] = -1
+            for var in s(int(k)):
+                below = np.zeros(n)
+                below[[x, var]] = 1, -1
+                product.append(below)
+                upper.append(0.0)
+        product.append(row)
+        upper.append(width - 1.0)
+    nonempty = np.zeros((width, n))
+    for i in range(width):
+        nonempty[i, n_rows + offset[i] : n_rows + offset[i + 1]] = 1
+    people = np.zeros(n)
+    people[n_rows + n_values :] = value[allowed]
+    result = milp(
+        c=people,
+        constraints=[
+            LinearConstraint(equal, 0, 0),
+            LinearConstraint(np.array(product), -np.inf, np.array(upper)),
+            LinearConstraint(nonempty, 1, np.inf),
+            LinearConstraint(people[None, :], 1, threshold - 1),
+        ],
+        integrality=np.concatenate([np.zeros(n_rows), np.ones(n - n_rows)]),
+        bounds=Bounds(
+            np.concatenate([np.full(n_rows, -np.inf), np.zeros(n - n_rows)]),
+            np.concatenate([np.full(n_rows, np.inf), np.ones(n - n_rows)]),
+        ),
+    )
+    if result.x is None:
+        return None
+    chosen = np.zeros(int(unknown.sum()))
+    for column, k in enumerate(np.flatnonzero(unknown)):
+        if int(k) in cell_var:
+            chosen[column] = round(result.x[n_rows + n_values + cell_var[int(k)]])
+    basis = _row_space(published)
+    if np.linalg.norm(chosen - (chosen @ basis.T) @ basis) > 1e-6:
+        return None  # a solver's tolerance, not a real sum
+    return result.x[:n_rows]
 
 
 class Published:

@@ -273,6 +273,7 @@ def _published(
         counts, dims, threshold, parents, None if within is None else dict(within)
     )
     pattern = disclosure.close_remainders(counts, dims, pattern, threshold, parents)
+    pattern = disclosure.close_small_unions(counts, dims, pattern, threshold, parents)
     return disclosure.Published(counts, dims, pattern)
 
 
