@@ -45,7 +45,7 @@ def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
                 refs[name] = refs[name].filter(pl.col("province_code").is_in(provinces))
     if scope_filters(user):  # the programmes of the projects the user may see
         programmes = refs["projects"]["programme_code"]
-        refs["programmes"] = refs["programmes"].filter(pl.col("programme_code").is_in(programmes))
+        refs["programmes"] = refs["programmes"].filter(pl.col("programme_code").is_in(programmes.to_list()))
     return refs
 
 
