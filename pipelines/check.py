@@ -25,6 +25,7 @@ from pipelines.reader import read_extract
 from pipelines.sql import load_sql
 from pipelines.suite import build_checks, plain_sql, typed_select
 from pipelines.validate import preload_gx, run_suite
+from pipelines.warehouse import row_hash
 from werkpad import config
 from werkpad.contract import Contract, FileName
 
@@ -221,7 +222,38 @@ def _replace_snapshot(
         con.execute(load_sql("raw/delete_snapshot"), {"project_code": name.project_code})
         con.execute(load_sql("raw/insert_snapshot").format(columns=columns), params)
         ledger.record_snapshot(con, run_id, name, file_name, sha, rows, now)
+        _record_versions(con, contract, name, file_name, sha, rows, now, run_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _record_versions(
+    con,
+    contract: Contract,
+    name: FileName,
+    file_name: str,
+    sha: str,
+    rows: int,
+    loaded_at: dt.datetime,
+    run_id: str,
+) -> None:
+    """Keep the snapshot in the history, as changes: versions the new snapshot no longer holds
+    end with it, new or changed rows start a version, unchanged ones add nothing."""
+    found = con.execute(
+        load_sql("ops/snapshot_history_record"),
+        {
+            "project_code": name.project_code,
+            "extract_date": name.extract_date,
+            "file_name": file_name,
+            "sha256": sha,
+            "rows": rows,
+            "loaded_at": loaded_at,
+            "run_id": run_id,
+        },
+    ).fetchone()
+    params = {"project_code": name.project_code, "snapshot_id": found[0] if found else None}
+    hashed = row_hash(contract, "live")
+    con.execute(load_sql("raw/close_versions").format(row_hash=hashed), params)
+    con.execute(load_sql("raw/open_versions").format(row_hash=hashed), params)

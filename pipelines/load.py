@@ -85,6 +85,8 @@ def run_load(
             run_id = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
             run = _Run(Night(contract, Path(tmp), run_id, accept_drop), on_file)
             results = run.into(copy, inbox, quarantine)
+            wh.compact(copy)
+            run.clock.lap("compact")
             wh.publish(copy, warehouse)
             run.clock.lap("publish")
             copy = None  # published: from here on the live warehouse is the new one

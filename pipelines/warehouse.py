@@ -25,7 +25,7 @@ from pipelines.sql import load_sql, models
 from pipelines.suite import sql_type
 from werkpad.contract import Contract
 from werkpad.sql import quote_ident, sql_list
-from werkpad.warehouse import LOADING_SUFFIX, is_duckdb_file
+from werkpad.warehouse import LOADING_SUFFIX, OFFLINE, is_duckdb_file
 
 
 @contextlib.contextmanager
@@ -66,6 +66,25 @@ def remove_copy(copy: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def compact(copy: Path) -> None:
+    """Rewrite the working copy without its free blocks (sql/ops/compact.sql); a crash
+    meanwhile leaves only stray files beside the live warehouse, which the next load removes."""
+    fresh = copy.with_name(copy.name + ".compact")
+    remove_copy(fresh)
+    con = duckdb.connect(config=OFFLINE)
+    try:
+        con.execute("ATTACH ? AS loaded (READ_ONLY)", [str(copy)])
+        con.execute("ATTACH ? AS compacted", [str(fresh)])
+        con.execute(load_sql("ops/compact"))
+        con.execute("DETACH compacted")
+    except BaseException:
+        con.close()
+        remove_copy(fresh)
+        raise
+    con.close()
+    os.replace(fresh, copy)
+
+
 def publish(copy: Path, warehouse: Path) -> None:
     """Make the working copy the live warehouse in one atomic step, durable on disk."""
     with open(copy, "rb") as handle:
@@ -86,13 +105,38 @@ def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         f"CREATE TABLE IF NOT EXISTS raw.trajectories ({columns}, _source_row BIGINT, "
         "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP)"
     )
-    for c in contract.columns:  # a contract that grew adds its optional columns
-        con.execute(
-            f"ALTER TABLE raw.trajectories ADD COLUMN IF NOT EXISTS {quote_ident(c.name)} "
-            f"{sql_type(c)}"
-        )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS raw.trajectory_versions ({columns}, _source_row BIGINT, "
+        "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP, "
+        "_valid_from BIGINT NOT NULL, "
+        "_valid_to BIGINT, _row_hash VARCHAR NOT NULL)"
+    )
+    for table in ("trajectories", "trajectory_versions"):  # a contract that grew adds its
+        for c in contract.columns:  # optional columns
+            con.execute(
+                f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {quote_ident(c.name)} "
+                f"{sql_type(c)}"
+            )
+    con.execute(load_sql("ops/history_backfill").format(row_hash=row_hash(contract, "live")))
     install_macros(con, contract)
     refresh_age_groups(con, contract, schema="raw")
+
+
+# what a trajectory's row version is compared by: every contract column but the extract
+# date, which every snapshot changes
+UNVERSIONED = ("extract_date",)
+
+
+def row_hash(contract: Contract, alias: str) -> str:
+    """SQL for the hash of a row's contract columns (table alias `alias`) as JSON, so a NULL
+    and the text 'NULL' differ: two snapshots hold the same version of a trajectory exactly
+    when these agree."""
+    pairs = ", ".join(
+        f"{quote_ident(c.name)} := {quote_ident(alias)}.{quote_ident(c.name)}"
+        for c in contract.columns
+        if c.name not in UNVERSIONED
+    )
+    return f"md5(to_json(struct_pack({pairs})))"
 
 
 def refresh_age_groups(con: duckdb.DuckDBPyConnection, contract: Contract, schema: str) -> None:

@@ -44,8 +44,8 @@ def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
             for name in ("provinces", "regions", "partners"):
                 refs[name] = refs[name].filter(pl.col("province_code").is_in(provinces))
     if scope_filters(user):  # the programmes of the projects the user may see
-        programmes = refs["projects"]["programme_code"]
-        refs["programmes"] = refs["programmes"].filter(pl.col("programme_code").is_in(programmes.to_list()))
+        programmes = refs["projects"]["programme_code"].to_list()
+        refs["programmes"] = refs["programmes"].filter(pl.col("programme_code").is_in(programmes))
     return refs
 
 

@@ -35,13 +35,17 @@ def two_snapshots(tmp_path_factory):
 
 
 def _state(warehouse):
-    """(snapshot date, snapshot rows, rows in raw, rows in the mart) of WGTW-LIM."""
+    """(snapshot date, snapshot rows, rows in raw, rows in the mart, rows of the live
+    snapshot's open row versions) of WGTW-LIM, and how many snapshots its history holds."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return con.execute(
             "SELECT s.extract_date, s.rows, "
             "(SELECT count(*) FROM raw.trajectories WHERE project_code = 'WGTW-LIM'), "
-            "(SELECT count(*) FROM marts.fct_trajectories WHERE project_code = 'WGTW-LIM') "
+            "(SELECT count(*) FROM marts.fct_trajectories WHERE project_code = 'WGTW-LIM'), "
+            "(SELECT count(*) FROM raw.trajectory_versions "
+            " WHERE project_code = 'WGTW-LIM' AND _valid_to IS NULL), "
+            "(SELECT count(*) FROM ops.snapshot_history WHERE project_code = 'WGTW-LIM') "
             "FROM ops.snapshots s WHERE project_code = 'WGTW-LIM'"
         ).fetchone()
     finally:
@@ -76,12 +80,12 @@ def test_kill_9_leaves_previous_or_new_snapshot(two_snapshots, tmp_path, kill_af
     process.wait()
     state = _state(warehouse)
     assert state in [
-        (dt.date(2023, 6, 30), old_rows, old_rows, old_rows),
-        (dt.date(2023, 12, 31), new_rows, new_rows, new_rows),
+        (dt.date(2023, 6, 30), old_rows, old_rows, old_rows, old_rows, 1),
+        (dt.date(2023, 12, 31), new_rows, new_rows, new_rows, new_rows, 2),
     ]
     # the next night finishes the job and cleans up what the killed load left behind
     assert subprocess.run(_load_cmd(root, warehouse), capture_output=True).returncode == 0
-    assert _state(warehouse) == (dt.date(2023, 12, 31), new_rows, new_rows, new_rows)
+    assert _state(warehouse) == (dt.date(2023, 12, 31), new_rows, new_rows, new_rows, new_rows, 2)
     assert [p.name for p in tmp_path.iterdir() if ".loading" in p.name] == []
 
 

@@ -64,3 +64,17 @@ CREATE TABLE IF NOT EXISTS ops.reference_versions (
     accepted_at TIMESTAMP NOT NULL,
     rows JSON NOT NULL
 );
+
+-- Every accepted snapshot of every project, in the order they were loaded: the live one
+-- replaces the last in ops.snapshots, but history keeps them all (a corrected export of the
+-- same extract date too, with a later id). raw.trajectory_versions points at these ids.
+CREATE TABLE IF NOT EXISTS ops.snapshot_history (
+    snapshot_id BIGINT PRIMARY KEY,
+    project_code VARCHAR NOT NULL,
+    extract_date DATE NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    run_id VARCHAR NOT NULL
+);
