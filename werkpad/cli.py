@@ -132,6 +132,8 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     }
     con = connect_read_only(args.warehouse)
     try:
+        if not _as_of(con, args, "metrics"):
+            return config.EXIT_USAGE
         figures = metrics.headline(con, filters)
     finally:
         con.close()
@@ -141,6 +143,21 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         for metric in metrics.load_metrics():
             print(f"{metric.label:36} {figures[metric.name]}")
     return config.EXIT_OK
+
+
+def _as_of(con, args: argparse.Namespace, command: str) -> bool:
+    """With --as-of, make the connection read the data as of that date (pipelines.vintage);
+    False, with a line saying why, when no project had data by then."""
+    if args.as_of is None:
+        return True
+    from pipelines.vintage import NoDataYet, use_vintage
+
+    try:
+        use_vintage(con, args.as_of)
+    except NoDataYet:
+        print(f"werkpad {command}: no accepted extract on or before {args.as_of}", file=sys.stderr)
+        return False
+    return True
 
 
 def _cmd_progress(args: argparse.Namespace) -> int:
@@ -220,6 +237,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     con = connect_read_only(args.warehouse)
     try:
+        if not _as_of(con, args, "report"):
+            return config.EXIT_USAGE
         filters = {
             "programme": args.programme or [],
             "province": args.province or [],
@@ -371,6 +390,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _cmd_serve(args)
 
 
+AS_OF_HELP = (
+    "the data as it was on this date (YYYY-MM-DD): per project the newest extract accepted "
+    "with an extract date on or before it (default: the current data)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="werkpad",
@@ -480,6 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     met.add_argument("--reached-from", type=_date, help="first contact on or after (YYYY-MM-DD)")
     met.add_argument("--reached-to", type=_date, help="first contact on or before (YYYY-MM-DD)")
     met.add_argument("--json", action="store_true", help="print one JSON object")
+    met.add_argument("--as-of", type=_date, help=AS_OF_HELP)
     met.set_defaults(func=_cmd_metrics)
 
     prog = sub.add_parser(
@@ -609,6 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"language of the pack (default: the site's language, {DEFAULT_LANGUAGE})",
     )
+    rep.add_argument("--as-of", type=_date, help=AS_OF_HELP)
     rep.set_defaults(func=_cmd_report)
 
     con = sub.add_parser(

@@ -1,0 +1,56 @@
+"""The warehouse as it was on a date: a vintage, built on a reader's connection.
+
+`as_of = D` means, per project, the newest accepted snapshot with an extract date on or
+before D (ops.snapshot_history) and the trajectory row versions that snapshot held
+(raw.trajectory_versions). A vintage is an in-memory catalog beside the attached warehouse:
+the site's reference and the bookkeeping are views of the warehouse's tables, raw.trajectories
+and ops.snapshots are rebuilt for D, and the staging and marts models run on them unchanged.
+The connection then USEs it, so the metrics layer, the published figures and every query read
+the vintage through the one name they always read (marts.fct_trajectories): no copy of a query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from pipelines.macros import install_macros
+from pipelines.sql import load_sql
+from pipelines.warehouse import build_models
+from werkpad.contract import default_contract
+from werkpad.sql import quote_ident
+
+
+class NoDataYet(Exception):
+    """No project had an accepted snapshot on the chosen date."""
+
+
+def use_vintage(con: duckdb.DuckDBPyConnection, as_of: dt.date, source: str = "warehouse") -> str:
+    """Build the vintage of `as_of` from the attached catalog `source`, USE it and return its
+    name; raises NoDataYet when no project had data by then."""
+    name = f"vintage_{as_of:%Y%m%d}"
+    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {quote_ident(name)}")
+    con.execute(f"USE {quote_ident(name)}")
+    if _count(con, "vintage/tables_in", {"catalog": name}):
+        return name  # built before on this connection
+    for schema in ("raw", "staging", "marts", "ops"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    tables = con.execute(load_sql("vintage/source_tables"), {"source": source}).fetchall()
+    for schema, table in tables:
+        target = f"{quote_ident(schema)}.{quote_ident(table)}"
+        con.execute(f"CREATE VIEW {target} AS SELECT * FROM {quote_ident(source)}.{target}")
+    con.execute(load_sql("vintage/snapshots"), {"as_of": as_of})
+    if not _count(con, "vintage/projects"):
+        con.execute(f"USE {quote_ident(source)}")
+        con.execute(f"DETACH {quote_ident(name)}")
+        raise NoDataYet(as_of)
+    con.execute(load_sql("vintage/trajectories"))
+    install_macros(con, default_contract())
+    build_models(con)
+    return name
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:
+    row = con.execute(load_sql(sql), params or {}).fetchone()
+    return int(row[0]) if row else 0

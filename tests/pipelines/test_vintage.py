@@ -1,0 +1,191 @@
+"""History and vintages: every accepted snapshot is kept as row versions, and the data as of
+any date is what the extracts of that date said.
+
+The oracle is the frames the extracts were written from, counted by polars: as of a date,
+the metrics equal the counts of the frames that were live then, whatever came later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.load import run_load
+from pipelines.vintage import NoDataYet, use_vintage
+from sample_data.generator import generate
+from tests.conftest import write_csv
+from werkpad import metrics
+from werkpad.cli import main
+from werkpad.warehouse import connect_read_only
+
+JUNE, JULY = dt.date(2023, 6, 30), dt.date(2023, 7, 31)
+PROJECTS = ["WGTW-ANT", "WGTW-LIM"]
+
+
+def _later(frame: pl.DataFrame, day: dt.date, every: int, offset: int = 0) -> pl.DataFrame:
+    """The frame as a later extract: every `every`-th trajectory gone, every `every`-th other
+    one with another gender (a correction), the rest as it was."""
+    n = pl.int_range(pl.len())
+    other = pl.when(pl.col("gender") == "F").then(pl.lit("M")).otherwise(pl.lit("F"))
+    gender = pl.when((n + offset) % every == 1).then(other).otherwise(pl.col("gender"))
+    return frame.filter((n + offset) % every != 0).with_columns(
+        gender.alias("gender"), pl.lit(day).alias("extract_date")
+    )
+
+
+def _truth(frames: list[pl.DataFrame]) -> dict[str, int]:
+    frame = pl.concat(frames)
+    return {
+        "reached": frame.height,
+        "decided": frame.filter(pl.col("decision").is_not_null()).height,
+        "stepped": frame.filter(pl.col("decision") == "step_to_work").height,
+        "job_started": frame.filter(pl.col("job_started_on").is_not_null()).height,
+        "women": frame.filter(pl.col("gender") == "F").height,
+    }
+
+
+def _figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    row = metrics.compute(con, {})[0]
+    women = metrics.compute(con, {"gender": ["F"]})[0]["reached"]
+    return {k: row[k] for k in ("reached", "decided", "stepped", "job_started")} | {"women": women}
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """Night 1: both projects on 30 June. Night 2: Antwerp changed, Limburg unchanged, on 31
+    July. Night 3: a corrected Antwerp export of 31 July."""
+    root = tmp_path_factory.mktemp("vintage")
+    june = generate(1_200, 3, JUNE, PROJECTS)
+    july = {"WGTW-ANT": _later(june["WGTW-ANT"], JULY, 40)}
+    july["WGTW-LIM"] = june["WGTW-LIM"].with_columns(pl.lit(JULY).alias("extract_date"))
+    corrected = _later(july["WGTW-ANT"], JULY, 60, offset=7)
+    for night, frames in (("night1", june), ("night2", july)):
+        for frame in frames.values():
+            write_csv(frame, root / night)
+        run_load(root / night, root / "warehouse.duckdb", root / "q")
+    shutil.copyfile(root / "warehouse.duckdb", root / "before_correction.duckdb")
+    write_csv(corrected, root / "night3")
+    run_load(root / "night3", root / "warehouse.duckdb", root / "q")
+    return root, june, july, corrected
+
+
+def test_as_of_a_date_the_figures_are_those_of_the_extracts_live_then(history):
+    root, june, july, corrected = history
+    con = connect_read_only(root / "warehouse.duckdb")
+    try:
+        assert _figures(con) == _truth([corrected, july["WGTW-LIM"]])
+        use_vintage(con, JUNE)
+        assert _figures(con) == _truth(list(june.values()))
+        use_vintage(con, JULY + dt.timedelta(days=10))
+        assert _figures(con) == _truth([corrected, july["WGTW-LIM"]])
+    finally:
+        con.close()
+    old = connect_read_only(root / "before_correction.duckdb")
+    try:
+        use_vintage(old, JULY)
+        assert _figures(old) == _truth(list(july.values()))
+    finally:
+        old.close()
+
+
+def test_a_vintage_carries_its_own_extract_dates(history):
+    root, *_ = history
+    con = connect_read_only(root / "warehouse.duckdb")
+    try:
+        use_vintage(con, dt.date(2023, 7, 15))
+        dates = con.sql(
+            "SELECT DISTINCT project_code, extract_date FROM marts.fct_trajectories ORDER BY 1"
+        ).fetchall()
+        assert dates == [("WGTW-ANT", JUNE), ("WGTW-LIM", JUNE)]
+    finally:
+        con.close()
+
+
+def test_history_keeps_changes_not_copies(history):
+    root, june, july, corrected = history
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        snapshots = con.sql(
+            "SELECT project_code, extract_date FROM ops.snapshot_history ORDER BY snapshot_id"
+        ).fetchall()
+        versions = dict(
+            con.sql(
+                "SELECT project_code, count(*) FROM raw.trajectory_versions GROUP BY 1"
+            ).fetchall()
+        )
+        open_versions = dict(
+            con.sql(
+                "SELECT project_code, count(*) FROM raw.trajectory_versions "
+                "WHERE _valid_to IS NULL GROUP BY 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    # the corrected export of the same date stays in the history beside the first one
+    assert snapshots == [
+        ("WGTW-ANT", JUNE), ("WGTW-LIM", JUNE), ("WGTW-ANT", JULY), ("WGTW-LIM", JULY),
+        ("WGTW-ANT", JULY),
+    ]  # fmt: skip
+    # an unchanged snapshot adds no row version
+    assert versions["WGTW-LIM"] == june["WGTW-LIM"].height == open_versions["WGTW-LIM"]
+    # a changed one adds a version per changed row only
+    ant = june["WGTW-ANT"].join(july["WGTW-ANT"], on="trajectory_id", suffix="_july")
+    changed_july = ant.filter(pl.col("gender") != pl.col("gender_july")).height
+    again = july["WGTW-ANT"].join(corrected, on="trajectory_id", suffix="_corr")
+    changed_corr = again.filter(pl.col("gender") != pl.col("gender_corr")).height
+    assert changed_july and changed_corr
+    assert versions["WGTW-ANT"] == june["WGTW-ANT"].height + changed_july + changed_corr
+    assert open_versions["WGTW-ANT"] == corrected.height
+
+
+def test_before_the_first_extract_there_is_no_data(history, capsys):
+    root, *_ = history
+    con = connect_read_only(root / "warehouse.duckdb")
+    try:
+        with pytest.raises(NoDataYet):
+            use_vintage(con, JUNE - dt.timedelta(days=1))
+        assert _figures(con)["reached"] > 0  # the connection reads the current data again
+    finally:
+        con.close()
+    code = main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of", "2023-06-29"])
+    assert code == 2
+    assert "no accepted extract on or before 2023-06-29" in capsys.readouterr().err
+
+
+def test_the_cli_reads_a_vintage(history, capsys):
+    root, june, *_ = history
+    code = main(
+        ["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of", "2023-07-01",
+         "--json"]
+    )  # fmt: skip
+    assert code == 0
+    shown = json.loads(capsys.readouterr().out)
+    truth = _truth(list(june.values()))
+    assert {k: shown[k] for k in ("reached", "decided", "stepped", "job_started")} == {
+        k: truth[k] for k in ("reached", "decided", "stepped", "job_started")
+    }
+
+
+def test_a_warehouse_from_before_history_gets_its_live_snapshots_as_history(history, tmp_path):
+    root, june, july, corrected = history
+    warehouse = tmp_path / "old.duckdb"
+    shutil.copyfile(root / "warehouse.duckdb", warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute("DROP TABLE raw.trajectory_versions")
+    con.execute("DROP TABLE ops.snapshot_history")
+    con.close()
+    (tmp_path / "empty").mkdir()
+    run_load(tmp_path / "empty", warehouse, tmp_path / "q")
+    reader = connect_read_only(warehouse)
+    try:
+        use_vintage(reader, JULY)
+        assert _figures(reader) == _truth([corrected, july["WGTW-LIM"]])
+        with pytest.raises(NoDataYet):  # what came before was not kept: it is not made up
+            use_vintage(reader, JUNE)
+    finally:
+        reader.close()
