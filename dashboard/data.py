@@ -10,10 +10,11 @@ werkpad.warehouse.connect_read_only). Results are cached per warehouse version a
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from werkpad.site import StatusBands
 from werkpad.sql import load_sql, one_row
 from werkpad.warehouse import connect_read_only
 
-Version = tuple[int, int]
+# the live file's (inode, mtime) and the vintage read from it: an ISO date, or None for the
+# current data. Every cached result is keyed by it, so a vintage is one more version.
+Version = tuple[int, int, str | None]
 
 
 def warehouse_path() -> Path:
@@ -44,10 +47,16 @@ def version() -> Version | None:
     Every cached result is keyed by it, so a load that swaps a new file in (a new inode)
     refreshes every figure on the next rerun of any session.
     """
-    return _version_of(warehouse_path())
+    file = _version_of(warehouse_path())
+    return None if file is None else (*file, None)
 
 
-def _version_of(path: Path) -> Version | None:
+def as_of(version: Version, day: dt.date | None) -> Version:
+    """The same warehouse file read as of `day` (pipelines.vintage); None: the current data."""
+    return version[0], version[1], day.isoformat() if day else None
+
+
+def _version_of(path: Path) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
     except FileNotFoundError:
@@ -59,16 +68,17 @@ def _version_of(path: Path) -> Version | None:
 class _Opened:
     """One version of the warehouse file, opened, and the catalog its cursors must USE."""
 
-    version: Version
+    version: tuple[int, int]
     connection: duckdb.DuckDBPyConnection
     catalog: str
+    vintages: dict[str, str] = field(default_factory=dict)  # ISO date -> its catalog
 
 
 _open: dict[str, _Opened] = {}  # warehouse path -> the newest version opened, for all sessions
 _open_lock = threading.Lock()
 
 
-def _opened(path: Path, version: Version) -> _Opened:
+def _opened(path: Path, version: tuple[int, int]) -> _Opened:
     """The warehouse file of this version, opened once for all sessions.
 
     A newer version opens a new connection and drops the old one without closing it: a
@@ -87,11 +97,26 @@ def _opened(path: Path, version: Version) -> _Opened:
 
 
 def cursor(version: Version) -> duckdb.DuckDBPyConnection:
-    """A cursor of the shared connection; cursors may be used from several sessions at once."""
-    opened = _opened(warehouse_path(), version)
+    """A cursor of the shared connection; cursors may be used from several sessions at once.
+    For a past vintage, the cursor reads that vintage's catalog, built once per file."""
+    opened = _opened(warehouse_path(), version[:2])
     cur = opened.connection.cursor()
     cur.execute(f"USE {opened.catalog}")  # USE is per connection: a cursor starts elsewhere
+    if version[2] is not None:
+        cur.execute(f"USE {_vintage(opened, version[2])}")
     return cur
+
+
+def _vintage(opened: _Opened, day: str) -> str:
+    """The catalog of the vintage `day` on this file's connection, built on first use."""
+    from pipelines.vintage import use_vintage
+
+    with _open_lock:
+        if day not in opened.vintages:
+            builder = opened.connection.cursor()
+            builder.execute(f"USE {opened.catalog}")
+            opened.vintages[day] = use_vintage(builder, dt.date.fromisoformat(day), opened.catalog)
+        return opened.vintages[day]
 
 
 def freeze(filters: dict[str, Any]) -> tuple:

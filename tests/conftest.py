@@ -6,6 +6,7 @@ change a warehouse copy it first (`fresh_copy`) so the shared one stays as docum
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -59,3 +60,48 @@ def write_csv(frame: pl.DataFrame, folder: Path) -> Path:
     """Write one project's typed frame as a plain CSV extract in folder; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     return write_sample({frame["project_code"][0]: frame}, folder, fmt="csv")[0]
+
+
+JUNE, JULY = dt.date(2023, 6, 30), dt.date(2023, 7, 31)
+HISTORY_PROJECTS = ["WGTW-ANT", "WGTW-LIM"]
+
+
+def later_extract(frame: pl.DataFrame, day: dt.date, every: int, offset: int = 0) -> pl.DataFrame:
+    """The frame as a later extract: every `every`-th trajectory gone, every `every`-th other
+    one with another gender (a correction), the rest as it was."""
+    n = pl.int_range(pl.len())
+    other = pl.when(pl.col("gender") == "F").then(pl.lit("M")).otherwise(pl.lit("F"))
+    gender = pl.when((n + offset) % every == 1).then(other).otherwise(pl.col("gender"))
+    return frame.filter((n + offset) % every != 0).with_columns(
+        gender.alias("gender"), pl.lit(day).alias("extract_date")
+    )
+
+
+def truth_of(frames: list[pl.DataFrame]) -> dict[str, int]:
+    frame = pl.concat(frames)
+    return {
+        "reached": frame.height,
+        "decided": frame.filter(pl.col("decision").is_not_null()).height,
+        "stepped": frame.filter(pl.col("decision") == "step_to_work").height,
+        "job_started": frame.filter(pl.col("job_started_on").is_not_null()).height,
+        "women": frame.filter(pl.col("gender") == "F").height,
+    }
+
+
+@pytest.fixture(scope="session")
+def history(tmp_path_factory):
+    """Night 1: both projects on 30 June. Night 2: Antwerp changed, Limburg unchanged, on 31
+    July. Night 3: a corrected Antwerp export of 31 July."""
+    root = tmp_path_factory.mktemp("vintage")
+    june = generate(1_200, 3, JUNE, HISTORY_PROJECTS)
+    july = {"WGTW-ANT": later_extract(june["WGTW-ANT"], JULY, 40)}
+    july["WGTW-LIM"] = june["WGTW-LIM"].with_columns(pl.lit(JULY).alias("extract_date"))
+    corrected = later_extract(july["WGTW-ANT"], JULY, 60, offset=7)
+    for night, frames in (("night1", june), ("night2", july)):
+        for frame in frames.values():
+            write_csv(frame, root / night)
+        run_load(root / night, root / "warehouse.duckdb", root / "q")
+    shutil.copyfile(root / "warehouse.duckdb", root / "before_correction.duckdb")
+    write_csv(corrected, root / "night3")
+    run_load(root / "night3", root / "warehouse.duckdb", root / "q")
+    return root, june, july, corrected

@@ -37,9 +37,14 @@ LAYERS = {
     "werkpad.site": 5,
     "werkpad.sql": 4,
 }
-# sideways arrows that are meant: the dashboard offers the report pack for download, and
-# shows refused files' reports through the quarantine module's read side
-ALLOWED = {("dashboard", "werkpad.report_pack"), ("dashboard", "pipelines.quarantine")}
+# sideways arrows that are meant: the dashboard offers the report pack for download, shows
+# refused files' reports through the quarantine module's read side,
+# and reads a past vintage, which runs the pipeline's models on the reader's connection
+ALLOWED = {
+    ("dashboard", "werkpad.report_pack"),
+    ("dashboard", "pipelines.quarantine"),
+    ("dashboard", "pipelines.vintage"),
+}
 
 
 def _unit(module: str) -> str:

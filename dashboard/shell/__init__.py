@@ -24,6 +24,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.shell.filters import (
+    _as_of,
     _comparison,
     _language,
     _multi_options,
@@ -140,6 +141,11 @@ def build() -> Context | None:
     if version is None:
         st.info(t("app.no_warehouse"))
         return None
+    invalid: list[str] = []
+    as_of = _as_of(t, version, invalid)
+    version = data.as_of(version, as_of)
+    if as_of is not None:
+        st.warning(t("asof.banner", date=t.date(as_of)), icon=":material/history:")
     refs = _references(version, user)
     names = {
         "programme": dict(refs["programmes"].iter_rows()),
@@ -153,7 +159,6 @@ def build() -> Context | None:
     if first is None:
         st.info(t("app.no_data"))
         return None
-    invalid: list[str] = []
     chosen: dict[str, list[str]] = {}
     st.sidebar.header(t("app.filters"))
     for key in (
@@ -202,13 +207,18 @@ def build() -> Context | None:
                 threshold=current_settings().suppression_threshold,
             )
         )
+    caption, slug = describe(t, filters, names)
+    if as_of is not None:  # every caption and file name says which vintage it shows
+        caption = t("asof.caption", caption=caption, date=t.date(as_of))
+        slug = f"{slug}_asof-{as_of:%Y%m%d}"
     ctx = Context(
         t,
         version,
         filters,
         previous,
         data_date,
-        *describe(t, filters, names),
+        caption,
+        slug,
         names=names,
         user=user,
         projects=projects,

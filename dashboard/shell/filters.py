@@ -176,6 +176,33 @@ def _language() -> Translator:
     return t
 
 
+def _as_of(t: Translator, version: data.Version, invalid: list[str]) -> dt.date | None:
+    """The "data as of" picker, bound to `?asof=YYYY-MM-DD`: today's data (None) or the data
+    as of a date, offering the extract dates the warehouse holds. A date in a link that is no
+    extract date is kept (per project the newest snapshot on or before it); one before the
+    first extract is invalid, one on or after the newest is today's data."""
+    dates = list(data.table(version, "extract_dates")["extract_date"])
+    if not dates:
+        return None
+    if "asof" not in st.session_state:
+        raw = st.query_params.get("asof")
+        day = _parse_date(raw)
+        if raw is not None and (day is None or day < dates[-1]):
+            invalid.append(t("filter.asof"))
+            day = None
+        st.session_state["asof"] = None if day is None or day >= dates[0] else day
+    kept = st.session_state["asof"]
+    options = sorted({*dates, *([kept] if kept else [])}, reverse=True)
+    day = st.sidebar.selectbox(
+        t("filter.asof"),
+        [None, *options],
+        key="asof",
+        format_func=lambda d: t("asof.current") if d is None else t.date(d),
+    )
+    _to_url("asof", day, None)
+    return day
+
+
 def _period(t: Translator, first: dt.date, data_date: dt.date, invalid: list[str], quarters: bool):
     _start_single("period", PERIODS, "whole", t("filter.period"), invalid)
     period = st.sidebar.selectbox(

@@ -17,36 +17,10 @@ import pytest
 
 from pipelines.load import run_load
 from pipelines.vintage import NoDataYet, use_vintage
-from sample_data.generator import generate
-from tests.conftest import write_csv
+from tests.conftest import JULY, JUNE, truth_of
 from werkpad import metrics
 from werkpad.cli import main
 from werkpad.warehouse import connect_read_only
-
-JUNE, JULY = dt.date(2023, 6, 30), dt.date(2023, 7, 31)
-PROJECTS = ["WGTW-ANT", "WGTW-LIM"]
-
-
-def _later(frame: pl.DataFrame, day: dt.date, every: int, offset: int = 0) -> pl.DataFrame:
-    """The frame as a later extract: every `every`-th trajectory gone, every `every`-th other
-    one with another gender (a correction), the rest as it was."""
-    n = pl.int_range(pl.len())
-    other = pl.when(pl.col("gender") == "F").then(pl.lit("M")).otherwise(pl.lit("F"))
-    gender = pl.when((n + offset) % every == 1).then(other).otherwise(pl.col("gender"))
-    return frame.filter((n + offset) % every != 0).with_columns(
-        gender.alias("gender"), pl.lit(day).alias("extract_date")
-    )
-
-
-def _truth(frames: list[pl.DataFrame]) -> dict[str, int]:
-    frame = pl.concat(frames)
-    return {
-        "reached": frame.height,
-        "decided": frame.filter(pl.col("decision").is_not_null()).height,
-        "stepped": frame.filter(pl.col("decision") == "step_to_work").height,
-        "job_started": frame.filter(pl.col("job_started_on").is_not_null()).height,
-        "women": frame.filter(pl.col("gender") == "F").height,
-    }
 
 
 def _figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -55,40 +29,21 @@ def _figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {k: row[k] for k in ("reached", "decided", "stepped", "job_started")} | {"women": women}
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory):
-    """Night 1: both projects on 30 June. Night 2: Antwerp changed, Limburg unchanged, on 31
-    July. Night 3: a corrected Antwerp export of 31 July."""
-    root = tmp_path_factory.mktemp("vintage")
-    june = generate(1_200, 3, JUNE, PROJECTS)
-    july = {"WGTW-ANT": _later(june["WGTW-ANT"], JULY, 40)}
-    july["WGTW-LIM"] = june["WGTW-LIM"].with_columns(pl.lit(JULY).alias("extract_date"))
-    corrected = _later(july["WGTW-ANT"], JULY, 60, offset=7)
-    for night, frames in (("night1", june), ("night2", july)):
-        for frame in frames.values():
-            write_csv(frame, root / night)
-        run_load(root / night, root / "warehouse.duckdb", root / "q")
-    shutil.copyfile(root / "warehouse.duckdb", root / "before_correction.duckdb")
-    write_csv(corrected, root / "night3")
-    run_load(root / "night3", root / "warehouse.duckdb", root / "q")
-    return root, june, july, corrected
-
-
 def test_as_of_a_date_the_figures_are_those_of_the_extracts_live_then(history):
     root, june, july, corrected = history
     con = connect_read_only(root / "warehouse.duckdb")
     try:
-        assert _figures(con) == _truth([corrected, july["WGTW-LIM"]])
+        assert _figures(con) == truth_of([corrected, july["WGTW-LIM"]])
         use_vintage(con, JUNE)
-        assert _figures(con) == _truth(list(june.values()))
+        assert _figures(con) == truth_of(list(june.values()))
         use_vintage(con, JULY + dt.timedelta(days=10))
-        assert _figures(con) == _truth([corrected, july["WGTW-LIM"]])
+        assert _figures(con) == truth_of([corrected, july["WGTW-LIM"]])
     finally:
         con.close()
     old = connect_read_only(root / "before_correction.duckdb")
     try:
         use_vintage(old, JULY)
-        assert _figures(old) == _truth(list(july.values()))
+        assert _figures(old) == truth_of(list(july.values()))
     finally:
         old.close()
 
@@ -165,7 +120,7 @@ def test_the_cli_reads_a_vintage(history, capsys):
     )  # fmt: skip
     assert code == 0
     shown = json.loads(capsys.readouterr().out)
-    truth = _truth(list(june.values()))
+    truth = truth_of(list(june.values()))
     assert {k: shown[k] for k in ("reached", "decided", "stepped", "job_started")} == {
         k: truth[k] for k in ("reached", "decided", "stepped", "job_started")
     }
@@ -184,7 +139,7 @@ def test_a_warehouse_from_before_history_gets_its_live_snapshots_as_history(hist
     reader = connect_read_only(warehouse)
     try:
         use_vintage(reader, JULY)
-        assert _figures(reader) == _truth([corrected, july["WGTW-LIM"]])
+        assert _figures(reader) == truth_of([corrected, july["WGTW-LIM"]])
         with pytest.raises(NoDataYet):  # what came before was not kept: it is not made up
             use_vintage(reader, JUNE)
     finally:

@@ -1,0 +1,84 @@
+"""The dashboard as of a date: `?asof=` in a link, the picker, a banner, and file names.
+
+The oracle is the frames the extracts were written from (tests/conftest.py `history`),
+counted by polars: as of 30 June the overview shows the June extracts, though July's and a
+corrected July export were loaded after them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import APP as APP_FILE
+from dashboard.shell.signin import _STATE_KEY
+from tests.conftest import JUNE, truth_of
+
+APP = str(APP_FILE)
+
+
+@pytest.fixture
+def app(history, monkeypatch):
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(history[0] / "warehouse.duckdb"))
+    monkeypatch.setenv("WERKPAD_DEMO", "1")
+
+    def run(**params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return run
+
+
+def _reached(at: AppTest) -> int:
+    metric = next(m for m in at.metric if m.label.startswith("Bereikt"))
+    return int(metric.value.replace(".", ""))
+
+
+def _asof(at: AppTest):
+    return next(s for s in at.selectbox if s.key == "asof")
+
+
+def test_a_link_as_of_a_date_shows_that_days_figures_with_a_banner(app, history):
+    _, june, july, corrected = history
+    today = app()
+    assert _reached(today) == truth_of([corrected, july["WGTW-LIM"]])["reached"]
+    assert not [w for w in today.warning if "zoals ze waren" in w.value]
+    past = app(asof=JUNE.isoformat())
+    assert _reached(past) == truth_of(list(june.values()))["reached"]
+    assert [w for w in past.warning if "30/06/2023" in w.value]
+    assert _asof(past).value == JUNE
+    shown = past.session_state[_STATE_KEY]  # what every download's name and caption say
+    assert shown.slug.endswith("_asof-20230630") and "30/06/2023" in shown.caption
+    assert shown.data_date == JUNE
+    assert past.query_params["asof"] == JUNE.isoformat()
+
+
+def test_the_picker_offers_every_extract_date_and_today(app, history):
+    at = app()
+    picker = _asof(at)
+    assert picker.options == ["Vandaag (huidige gegevens)", "31/07/2023", "30/06/2023"]
+    picker.select(JUNE).run()
+    assert at.query_params["asof"] == JUNE.isoformat()
+    assert _reached(at) == truth_of(list(history[1].values()))["reached"]
+    _asof(at).select(None).run()
+    assert "asof" not in at.query_params
+
+
+@pytest.mark.parametrize("bad", ["2023-06-29", "not-a-date", "2023-02-30"])
+def test_a_date_before_the_first_extract_or_no_date_is_refused_by_name(app, history, bad):
+    _, _, july, corrected = history
+    at = app(asof=bad)
+    assert _reached(at) == truth_of([corrected, july["WGTW-LIM"]])["reached"]
+    assert [w for w in at.warning if "Gegevens op" in w.value]
+    assert bad not in " ".join(w.value for w in at.warning)  # never echoed
+
+
+def test_a_date_between_extracts_reads_the_newest_before_it(app, history):
+    at = app(asof="2023-07-15")
+    assert _reached(at) == truth_of(list(history[1].values()))["reached"]
+    assert _asof(at).value.isoformat() == "2023-07-15"
+    assert at.query_params["asof"] == "2023-07-15"  # the link keeps what was asked
