@@ -42,6 +42,12 @@ def test_every_command_and_option_is_documented():
         "users add",
         "users remove",
         "users list",
+        "submit",
+        "submissions",
+        "submissions list",
+        "submissions export",
+        "submissions withdraw",
+        "revisions",
     }
     for name, sub in commands.items():
         assert sub.description, name

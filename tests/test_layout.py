@@ -23,6 +23,7 @@ LAYERS = {
     "dashboard": 1,
     "sample_data": 1,
     "werkpad.report_pack": 1,
+    "werkpad.submissions": 0.5,  # a frozen report pack and its revisions: over the pack
     "werkpad.targets": 1.5,  # the published figures of targets: over figures, under its users
     "werkpad.figures": 2,
     "werkpad.rendering": 2,

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from werkpad import config
 from werkpad.access import ROLES
@@ -158,6 +158,148 @@ def _as_of(con, args: argparse.Namespace, command: str) -> bool:
         print(f"werkpad {command}: no accepted extract on or before {args.as_of}", file=sys.stderr)
         return False
     return True
+
+
+def _cmd_submit(args: argparse.Namespace) -> int:
+    """Build the funder report pack from the chosen vintage, keep it in the warehouse with
+    every figure in it, and write the ZIP."""
+    import hashlib
+
+    from pipelines.submissions import store
+    from werkpad import submissions
+    from werkpad.report_pack import build_pack
+    from werkpad.sql import load_sql
+    from werkpad.warehouse import connect_read_only
+
+    if not args.warehouse.exists():
+        print(f"werkpad submit: no warehouse at {args.warehouse}", file=sys.stderr)
+        return config.EXIT_USAGE
+    if args.period_from > args.period_to:
+        print("werkpad submit: --period-from is after --period-to", file=sys.stderr)
+        return config.EXIT_USAGE
+    settings = current_settings()
+    threshold, lang = settings.report_threshold, args.lang or settings.language
+    con = connect_read_only(args.warehouse)
+    try:
+        if not _as_of(con, args, "submit"):
+            return config.EXIT_USAGE
+        pack = build_pack(
+            con, args.out, args.period_from, args.period_to, args.project, threshold, lang
+        )
+        read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+    finally:
+        con.close()
+    zipped = args.out.read_bytes()
+    sha = hashlib.sha256(zipped).hexdigest()
+    now = dt.datetime.now().replace(microsecond=0)
+    figures = submissions.figures_of(pack.headline, pack.participants)
+    record = {
+        "submission_id": f"{now:%Y%m%d-%H%M%S}-{sha[:8]}",
+        "report": args.report,
+        "period_from": args.period_from,
+        "period_to": args.period_to,
+        "selection": submissions.selection_json(pack.filters),
+        "threshold": threshold,
+        "lang": lang,
+        "as_of": args.as_of,
+        "snapshots": json.dumps({p: [d.isoformat(), s] for p, d, s in read}),
+        "submitted_by": args.by,
+        "submitted_at": now,
+        "sha256": sha,
+        "pack": zipped,
+        "figures": json.dumps(figures),
+    }
+    store(args.warehouse, record)
+    if args.json:
+        as_of = args.as_of.isoformat() if args.as_of else None
+        print(json.dumps({"submission_id": record["submission_id"], "sha256": sha,
+                          "as_of": as_of, "figures": figures}, indent=2))  # fmt: skip
+    else:
+        print(f"{record['submission_id']}  {args.out}  sha256 {sha}")
+    return config.EXIT_OK
+
+
+def _cmd_submissions(args: argparse.Namespace) -> int:
+    from pipelines.submissions import withdraw
+    from werkpad import submissions
+    from werkpad.warehouse import connect_read_only
+
+    if not args.warehouse.exists():
+        print(f"werkpad submissions: no warehouse at {args.warehouse}", file=sys.stderr)
+        return config.EXIT_USAGE
+    con = connect_read_only(args.warehouse)
+    try:
+        listed = submissions.submissions(con)
+        found = submissions.pack_bytes(con, args.id) if args.action == "export" else None
+    finally:
+        con.close()
+    if args.action == "list":
+        rows = [
+            {k: _plain(v) for k, v in s.items() if k not in ("figures", "selection", "snapshots")}
+            | {"selection": json.loads(s["selection"]), "snapshots": json.loads(s["snapshots"])}
+            for s in listed
+        ]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        for s in [] if args.json else rows:
+            state = f"withdrawn {s['withdrawn_at']}" if s["withdrawn_at"] else "in force"
+            print(f"{s['submission_id']}  {s['period_from']}..{s['period_to']}  "
+                  f"by {s['submitted_by']}  {state}  sha256 {s['sha256']}")  # fmt: skip
+        return config.EXIT_OK
+    if not any(s["submission_id"] == args.id for s in listed):
+        print(f"werkpad submissions: no submission {args.id!r}", file=sys.stderr)
+        return config.EXIT_USAGE
+    if args.action == "export":
+        assert found is not None
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(found[0])
+        print(f"{args.out}  sha256 {found[1]}")
+        return config.EXIT_OK
+    if not withdraw(args.warehouse, args.id, args.by, args.reason, dt.datetime.now()):
+        print(f"werkpad submissions: {args.id} was withdrawn before", file=sys.stderr)
+        return config.EXIT_USAGE
+    print(f"{args.id} withdrawn")
+    return config.EXIT_OK
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
+def _cmd_revisions(args: argparse.Namespace) -> int:
+    from werkpad import submissions
+    from werkpad.warehouse import connect_read_only
+
+    if not args.warehouse.exists():
+        print(f"werkpad revisions: no warehouse at {args.warehouse}", file=sys.stderr)
+        return config.EXIT_USAGE
+    con = connect_read_only(args.warehouse)
+    try:
+        record = submissions.submission(con, args.submission)
+        if record is None:
+            print(f"werkpad revisions: no submission {args.submission!r}", file=sys.stderr)
+            return config.EXIT_USAGE
+        changes = submissions.revisions(con, record)
+    finally:
+        con.close()
+    as_of = _plain(record["as_of"])
+    if args.json:
+        figures = [{k: c[k] for k in ("section", "group", "metric", "submitted", "current",
+                                      "delta")} for c in changes]  # fmt: skip
+        print(json.dumps({"submission_id": args.submission, "as_of": as_of,
+                          "figures": figures}, indent=2))  # fmt: skip
+        return config.EXIT_OK
+    for c in changes:
+        if c["changed"] or c["delta"]:
+            mark = "!" if c["changed"] else " "
+            values = [_shown(c[k]) for k in ("submitted", "current", "delta")]
+            print(f"{mark} {c['section']:16} {c['group'] or '':24} {c['metric']:20} "
+                  f"{values[0]} -> {values[1]} ({values[2]})")  # fmt: skip
+    return config.EXIT_OK
+
+
+def _shown(value: Any) -> str:
+    return "x" if value is None else str(value)
 
 
 def _cmd_progress(args: argparse.Namespace) -> int:
@@ -637,6 +779,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--as-of", type=_date, help=AS_OF_HELP)
     rep.set_defaults(func=_cmd_report)
+
+    sub_ = sub.add_parser(
+        "submit",
+        help="submit the funder report pack: frozen in the warehouse with its hash",
+        description="Build the funder report pack from the chosen vintage, keep it in the "
+        "warehouse with its parameters, vintage, who, when, its SHA-256 and every figure in "
+        "it, and write the ZIP. A submission never changes.",
+    )
+    sub_.add_argument("--warehouse", type=Path, help="DuckDB warehouse file")
+    sub_.add_argument("--report", choices=["esf"], required=True, help="the report (esf)")
+    sub_.add_argument("--period-from", type=_date, required=True, help="first contact on or after")
+    sub_.add_argument("--period-to", type=_date, required=True, help="first contact on or before")
+    sub_.add_argument("--project", action="append", metavar="CODE", help="only this project")
+    sub_.add_argument("--as-of", type=_date, help=AS_OF_HELP)
+    sub_.add_argument("--by", required=True, metavar="NAME", help="who submits")
+    sub_.add_argument("--out", type=Path, required=True, help="the ZIP file to write")
+    sub_.add_argument("--lang", choices=list(LANGUAGES), default=None, help="pack language")
+    sub_.add_argument("--json", action="store_true", help="print one JSON object")
+    sub_.set_defaults(func=_cmd_submit)
+
+    subs = sub.add_parser(
+        "submissions", help="list, export or withdraw submissions",
+        description="Submissions kept in the warehouse: list them, export one byte for byte, "
+        "or withdraw one (logged, never deleted).",
+    )  # fmt: skip
+    subs_actions = subs.add_subparsers(dest="action", required=True, help="what to do")
+    listing = subs_actions.add_parser(
+        "list", help="every submission, newest first",
+        description="Every submission, newest first: period, vintage, who, when, hash, state.",
+    )  # fmt: skip
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    export = subs_actions.add_parser(
+        "export", help="write a submission's ZIP as submitted",
+        description="Write a submission's ZIP, byte for byte as it was submitted.",
+    )  # fmt: skip
+    export.add_argument("id", help="the submission id")
+    export.add_argument("--out", type=Path, required=True, help="the ZIP file to write")
+    gone = subs_actions.add_parser(
+        "withdraw", help="withdraw a submission (never deleted)",
+        description="Withdraw a submission: who, when and why are logged; it is never deleted.",
+    )  # fmt: skip
+    gone.add_argument("id", help="the submission id")
+    gone.add_argument("--reason", required=True, help="why, in words")
+    gone.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who withdraws")
+    for action in (listing, export, gone):
+        action.add_argument("--warehouse", type=Path, help="DuckDB warehouse file")
+    subs.set_defaults(func=_cmd_submissions)
+
+    rev = sub.add_parser(
+        "revisions", help="what changed since a submission",
+        description="Per figure of a submission: submitted, current (the same selection on "
+        "today's data, suppressed the same way) and the difference.",
+    )  # fmt: skip
+    rev.add_argument("--warehouse", type=Path, help="DuckDB warehouse file")
+    rev.add_argument("--submission", required=True, help="the submission id")
+    rev.add_argument("--json", action="store_true", help="print one JSON object")
+    rev.set_defaults(func=_cmd_revisions)
 
     con = sub.add_parser(
         "contract",

@@ -53,6 +53,7 @@ class Pack:
     participants: pl.DataFrame
     headline: dict[str, Any]
     withheld: int
+    filters: dict[str, Any]  # the selection as the figures layer got it
 
 
 def _section(con, filters: dict, column: str, metric: str, threshold: int) -> list[dict]:
@@ -334,4 +335,4 @@ def build_pack(
         pack.writestr("summary.pdf", summary_pdf(summary))
         pack.writestr("README.txt", f"{t('report.title')}\n\n{caption}\n")
     withheld = int(participants["count"].null_count())
-    return Pack(out, participants, headline, withheld)
+    return Pack(out, participants, headline, withheld, filters)

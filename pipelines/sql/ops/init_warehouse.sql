@@ -78,3 +78,26 @@ CREATE TABLE IF NOT EXISTS ops.snapshot_history (
     loaded_at TIMESTAMP NOT NULL,
     run_id VARCHAR NOT NULL
 );
+
+-- Funder report packs as submitted: the ZIP itself, its SHA-256, every figure in it, the
+-- selection and the vintage it was built from (per project the snapshot read). A submission
+-- never changes; withdrawing one records who, when and why beside it.
+CREATE TABLE IF NOT EXISTS ops.submissions (
+    submission_id VARCHAR PRIMARY KEY,
+    report VARCHAR NOT NULL,
+    period_from DATE NOT NULL,
+    period_to DATE NOT NULL,
+    selection JSON NOT NULL,
+    threshold INTEGER NOT NULL,
+    lang VARCHAR NOT NULL,
+    as_of DATE,
+    snapshots JSON NOT NULL,
+    submitted_by VARCHAR NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    pack BLOB NOT NULL,
+    figures JSON NOT NULL,
+    withdrawn_at TIMESTAMP,
+    withdrawn_by VARCHAR,
+    withdrawn_reason VARCHAR
+);

@@ -1,0 +1,110 @@
+"""Submissions read back: the list, a pack byte for byte, and what changed since (revisions).
+
+A submission is a funder report pack frozen with every figure in it (werkpad.report_pack);
+pipelines.submissions writes it. Revisions compute the same selection, with the same
+threshold, on today's data through the same published-figures layer, so a current figure is
+withheld exactly where a new pack would withhold it; a change of 1 to 4 people is a small
+count too, withheld like one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from werkpad import metrics, report_pack
+from werkpad.rendering.i18n import Translator
+from werkpad.site import current_settings
+from werkpad.sql import load_sql
+
+DATES = ("reached_from", "reached_to")
+
+
+def figures_of(headline: dict[str, Any], participants: pl.DataFrame) -> list[dict[str, Any]]:
+    """Every figure in a pack: the headline figures, then the ESF+ table's counts."""
+    out: list[dict[str, Any]] = [
+        {"section": "headline", "group": None, "metric": name, "value": value}
+        for name, value in headline.items()
+    ]
+    out += [
+        {"section": row["section"], "group": row["category"], "metric": "count",
+         "value": row["count"]}
+        for row in participants.iter_rows(named=True)
+    ]  # fmt: skip
+    return out
+
+
+def selection_json(filters: dict[str, Any]) -> str:
+    """A pack's selection as stored: codes, dates as ISO text."""
+    return json.dumps(
+        {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in filters.items()},
+        sort_keys=True,
+    )
+
+
+def _selection(text: str) -> dict[str, Any]:
+    stored = json.loads(text)
+    return {k: dt.date.fromisoformat(v) if k in DATES else v for k, v in stored.items()}
+
+
+def submissions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every submission, newest first, without its ZIP."""
+    cursor = con.execute(load_sql("queries/submissions"))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def submission(con: duckdb.DuckDBPyConnection, submission_id: str) -> dict[str, Any] | None:
+    return next((s for s in submissions(con) if s["submission_id"] == submission_id), None)
+
+
+def pack_bytes(con: duckdb.DuckDBPyConnection, submission_id: str) -> tuple[bytes, str] | None:
+    """The ZIP as submitted and its SHA-256, or None."""
+    row = con.execute(load_sql("queries/submission_pack"), {"submission_id": submission_id})
+    found = row.fetchone()
+    return (bytes(found[0]), found[1]) if found else None
+
+
+def current_figures(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[dict]:
+    """The figures of a submission's selection on the data `con` reads, as a pack would
+    publish them today."""
+    filters = _selection(record["selection"])
+    t = Translator(record["lang"])
+    threshold = int(record["threshold"])
+    participants = report_pack.participants_table(con, filters, t, threshold)
+    headline = report_pack.suppressed_headline(con, filters, threshold)
+    return figures_of(headline, participants)
+
+
+def revisions(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per figure of the submission: submitted, current and the difference, and `changed`
+    when |delta| >= max(5, 2% of submitted) people (a rate: 2 points). A count that changed
+    by 1 to the site's threshold - 1 is a small count: its difference and its current value
+    are withheld (None), since the submitted one is known; so is a difference with a side
+    withheld."""
+    floor = current_settings().suppression_threshold
+    counts = {m.name for m in metrics.load_metrics() if m.type == "count"} | {"count"}
+    now = {
+        (f["section"], f["group"], f["metric"]): f["value"] for f in current_figures(con, record)
+    }
+    out = []
+    for figure in json.loads(record["figures"]):
+        key = (figure["section"], figure["group"], figure["metric"])
+        submitted, current = figure["value"], now.get(key)
+        delta = None if submitted is None or current is None else current - submitted
+        if figure["metric"] in counts:
+            if delta is not None and 0 < abs(delta) < floor:
+                delta = current = None
+            changed = delta is not None and abs(delta) >= max(5, 0.02 * abs(submitted))
+        else:
+            delta = None if delta is None else round(delta, 6)
+            changed = delta is not None and abs(delta) >= 0.02
+        out.append(
+            {"section": key[0], "group": key[1], "metric": key[2], "submitted": submitted,
+             "current": current, "delta": delta, "changed": changed}
+        )  # fmt: skip
+    return out
