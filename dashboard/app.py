@@ -28,6 +28,7 @@ ICONS = {
     "referral": ":material/call_split:",
     "outcomes": ":material/work:",
     "data_quality": ":material/fact_check:",
+    "revisions": ":material/history:",
 }
 
 try:

@@ -23,6 +23,7 @@ import polars as pl
 import streamlit as st
 
 from werkpad import config, figures, targets
+from werkpad import submissions as werkpad_submissions
 from werkpad.site import StatusBands
 from werkpad.sql import load_sql, one_row
 from werkpad.warehouse import connect_read_only
@@ -195,3 +196,17 @@ def table(version: Version, name: str) -> pl.DataFrame:
     """A small reference or bookkeeping table from `sql/dashboard/<name>.sql`, read once per
     warehouse version (every rerun's sidebar asks for five of them)."""
     return cursor(version).sql(load_sql(f"queries/{name}")).pl()
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def submissions(version: Version) -> list[dict]:
+    """Every submission kept in the warehouse (werkpad.submissions), newest first."""
+    return werkpad_submissions.submissions(cursor(version))
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def revisions(version: Version, submission_id: str) -> list[dict]:
+    """A submission's figures beside the same selection on the data `version` reads."""
+    con = cursor(version)
+    record = werkpad_submissions.submission(con, submission_id)
+    return [] if record is None else werkpad_submissions.revisions(con, record)

@@ -51,6 +51,20 @@ def _selection(text: str) -> dict[str, Any]:
     return {k: dt.date.fromisoformat(v) if k in DATES else v for k, v in stored.items()}
 
 
+def projects_of(record: dict[str, Any], provinces_of: dict[str, str]) -> set[str]:
+    """The projects a submission's selection covers (`provinces_of`: every project's
+    province): what a project lead's scope must hold for her to see it."""
+    selection = json.loads(record["selection"])
+    chosen = set(provinces_of)
+    for key in ("project", "scope_project"):
+        if selection.get(key):
+            chosen &= set(selection[key])
+    for key in ("province", "scope_province"):
+        if selection.get(key):
+            chosen = {p for p in chosen if provinces_of[p] in selection[key]}
+    return chosen
+
+
 def submissions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every submission, newest first, without its ZIP."""
     cursor = con.execute(load_sql("queries/submissions"))

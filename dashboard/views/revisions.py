@@ -1,0 +1,137 @@
+"""Revisions: what changed since a report pack was submitted, per figure.
+
+A funder asks why a figure is 7 higher than the one she was sent: the page lists the
+submissions in the user's scope, and for one of them every figure as submitted, as it is now
+for the same selection (suppressed the same way), and the difference. The choice is in the URL
+(`?submission=ID`), so a link reproduces the view.
+"""
+
+import datetime as dt
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, downloads
+from dashboard.shell import context
+from werkpad import submissions
+
+ctx = context()
+t = ctx.t
+today = data.as_of(ctx.version, None)  # revisions compare with today's data, whatever is shown
+
+st.title(t("nav.revisions"))
+provinces = dict(data.table(today, "projects").select("project_code", "province_code").iter_rows())
+records = [
+    r
+    for r in data.submissions(today)
+    if not ctx.user.suppressed or submissions.projects_of(r, provinces) <= set(ctx.projects)
+]
+if not records:
+    st.info(t("revisions.none"), icon=":material/info:")
+    st.stop()
+by_id = {r["submission_id"]: r for r in records}
+if "submission" not in st.session_state:
+    asked = st.query_params.get("submission")
+    st.session_state["submission"] = asked if asked in by_id else records[0]["submission_id"]
+chosen = st.selectbox(
+    t("revisions.choose"),
+    list(by_id),
+    key="submission",
+    format_func=lambda i: (
+        f"{t.date(by_id[i]['submitted_at'].date())} · {by_id[i]['submitted_by']} · "
+        f"{t.date(by_id[i]['period_from'])}–{t.date(by_id[i]['period_to'])}"
+    ),
+)
+st.query_params["submission"] = chosen
+record = by_id[chosen]
+as_of = record["as_of"]
+st.text(  # names and reasons as typed: text, never Markdown
+    t(
+        "revisions.lineage",
+        by=record["submitted_by"],
+        at=t.date(record["submitted_at"].date()),
+        as_of=t.date(as_of) if as_of else t("revisions.today"),
+        id=chosen,
+        sha=record["sha256"],
+    )
+)
+if record["withdrawn_at"]:
+    st.warning(
+        t(
+            "revisions.withdrawn",
+            at=t.date(record["withdrawn_at"].date()),
+            by=record["withdrawn_by"],
+            reason=record["withdrawn_reason"],
+        ),
+        icon=":material/block:",
+    )
+
+
+def _label(row: dict) -> tuple[str, str, str]:
+    """Section, group and figure in the user's words."""
+    if row["section"] == "headline":
+        return t("revisions.headline"), "", t.metric(row["metric"])
+    return t(f"report.section.{row['section']}"), t.category(row["section"], row["group"]), ""
+
+
+rows = data.revisions(today, chosen)
+rates = {
+    r["metric"] for r in rows if r["metric"] != "count" and r["metric"].endswith(("rate", "share"))
+}
+
+
+def _shown(row: dict, key: str) -> str:
+    """A figure as the user reads it: 1.168, 64,4 %, a signed difference; x when withheld."""
+    value = row[key]
+    if value is None:
+        return t.missing
+    if row["metric"] in rates or isinstance(value, float):
+        text = t.rate(abs(value) if key == "delta" else value)
+    else:
+        text = t.count(abs(value) if key == "delta" else value)
+    return f"{'+' if value > 0 else '−' if value < 0 else ''}{text}" if key == "delta" else text
+
+
+frame = pl.DataFrame(
+    [
+        dict(zip(("section", "group", "metric"), _label(r), strict=True))
+        | {k: r[k] for k in ("submitted", "current", "delta", "changed")}
+        for r in rows
+    ],
+    schema={"section": pl.String, "group": pl.String, "metric": pl.String,
+            "submitted": pl.Float64, "current": pl.Float64, "delta": pl.Float64,
+            "changed": pl.Boolean},
+)  # fmt: skip
+display = pl.DataFrame(
+    [
+        dict(zip(("section", "group", "metric"), _label(r), strict=True))
+        | {k: _shown(r, k) for k in ("submitted", "current", "delta")}
+        | {"changed": r["changed"]}
+        for r in rows
+    ],
+    schema={k: pl.String for k in ("section", "group", "metric", "submitted", "current",
+                                   "delta")} | {"changed": pl.Boolean},
+)  # fmt: skip
+
+
+def _readable(shown: pl.DataFrame) -> pl.DataFrame:
+    return shown.drop("changed").rename(
+        {c: t(f"column.{c}") for c in shown.columns if c != "changed"}
+    )
+
+
+st.subheader(t("revisions.changed"))
+if not frame["changed"].any():
+    st.write(t("revisions.no_changes"))
+else:
+    downloads.table(
+        frame.filter(pl.col("changed")).drop("changed"), "revisions_changed", ctx,
+        display=_readable(display.filter(pl.col("changed"))),
+    )  # fmt: skip
+with st.expander(t("revisions.all"), expanded=True):
+    downloads.table(frame.drop("changed"), "revisions_all", ctx, display=_readable(display))
+read = json.loads(record["snapshots"])  # the vintage: which extract each project was read from
+st.caption(
+    ", ".join(f"{p}: {t.date(dt.date.fromisoformat(d))}" for p, (d, _) in sorted(read.items()))
+)

@@ -1,0 +1,118 @@
+"""The Revisions page: submissions in the user's scope, every figure submitted and now.
+
+The submissions are made with the real CLI on the history warehouse (tests/conftest.py);
+the figures are checked against polars counts of the extracts' frames.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import APP as APP_FILE
+from tests.conftest import JUNE, truth_of
+from tests.dashboard.conftest import PASSWORD
+from werkpad.cli import main
+
+APP = str(APP_FILE)
+
+
+@pytest.fixture(scope="module")
+def submitted(history, tmp_path_factory):
+    """Two submissions as of June: Limburg only, and the whole site."""
+    root = tmp_path_factory.mktemp("revisions")
+    warehouse = root / "warehouse.duckdb"
+    shutil.copyfile(history[0] / "warehouse.duckdb", warehouse)
+    for name, extra in (("lim", ["--project", "WGTW-LIM"]), ("all", [])):
+        code = main(
+            ["submit", "--warehouse", str(warehouse), "--report", "esf", "--period-from",
+             "2021-01-01", "--period-to", "2023-12-31", "--as-of", JUNE.isoformat(),
+             "--by", f"secretariaat-{name}", "--out", str(root / f"{name}.zip"), *extra]
+        )  # fmt: skip
+        assert code == 0
+    return warehouse
+
+
+def _open(warehouse, monkeypatch, users_file, name=None, **params) -> AppTest:
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
+    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
+    if name is None:
+        monkeypatch.setenv("WERKPAD_DEMO", "1")
+    else:
+        monkeypatch.delenv("WERKPAD_DEMO", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if name:
+        at.text_input[0].input(name)
+        at.text_input[1].input(PASSWORD)
+        at.button[0].click().run()
+    at.switch_page("views/revisions.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _figure(at: AppTest, metric_label: str):
+    table = at.dataframe[-1].value  # every figure of the pack
+    row = table[table.iloc[:, 2] == metric_label].iloc[0]
+    return row.iloc[3], row.iloc[4], row.iloc[5]
+
+
+def _belgian(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _choose(at: AppTest, by: str) -> None:
+    picker = at.selectbox(key="submission")
+    picker.select_index(next(i for i, label in enumerate(picker.options) if by in label)).run()
+
+
+def test_steering_sees_every_submission_and_its_figures(
+    submitted, monkeypatch, users_file, history
+):
+    _, june, july, corrected = history
+    at = _open(submitted, monkeypatch, users_file)
+    assert len(at.selectbox(key="submission").options) == 2
+    _choose(at, "secretariaat-all")
+    then, now = truth_of(list(june.values())), truth_of([corrected, july["WGTW-LIM"]])
+    change = now["reached"] - then["reached"]
+    assert _figure(at, "Bereikte personen") == (
+        _belgian(then["reached"]),
+        _belgian(now["reached"]),
+        ("+" if change > 0 else "−") + _belgian(abs(change)),
+    )
+    _choose(at, "secretariaat-lim")  # not the newest: a link must open it all the same
+    lim = at.selectbox(key="submission").value
+    assert at.query_params["submission"] == lim
+    linked = _open(submitted, monkeypatch, users_file, submission=lim)
+    assert linked.selectbox(key="submission").value == lim
+
+
+def _belgian(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def test_a_project_lead_sees_only_submissions_in_her_scope(submitted, monkeypatch, users_file):
+    at = _open(submitted, monkeypatch, users_file, "lies")
+    picker = at.selectbox(key="submission")
+    assert [o for o in picker.options if "secretariaat" in o] == [
+        o for o in picker.options if "secretariaat-lim" in o
+    ]
+    assert len(picker.options) == 1
+
+
+def test_funders_have_no_revisions_page(submitted, monkeypatch, users_file):
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(submitted))
+    at = AppTest.from_file(APP, default_timeout=120)
+    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
+    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
+    monkeypatch.delenv("WERKPAD_DEMO", raising=False)
+    at.run()
+    at.text_input[0].input("fons")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert "revisions" not in at.session_state["_werkpad_context"].pages
