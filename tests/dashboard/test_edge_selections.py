@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from werkpad.access import User
+from werkpad.access import OPERATIONAL_PAGES, User
 from werkpad.contract import default_contract
 from werkpad.rendering.i18n import Translator
 
@@ -77,8 +77,8 @@ def test_every_page_explains_an_edge_selection(signed_in, selections, name, case
     for page in ROLES[name].pages:
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.message for e in at.exception])
-        if page == "data_quality":
-            continue  # about files, not about the selection
+        if page in OPERATIONAL_PAGES:
+            continue  # about files and submissions, not about the selection
         text = _texts(at)
         if case == "empty":
             assert t("app.no_data") in text, page
