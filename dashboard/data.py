@@ -26,7 +26,7 @@ from werkpad import config, figures, targets
 from werkpad import submissions as werkpad_submissions
 from werkpad.site import StatusBands
 from werkpad.sql import load_sql, one_row
-from werkpad.warehouse import connect_read_only
+from werkpad.warehouse import connect_read_only, has_table
 
 # the live file's (inode, mtime) and the vintage read from it: an ISO date, or None for the
 # current data. Every cached result is keyed by it, so a vintage is one more version.
@@ -210,3 +210,9 @@ def revisions(version: Version, submission_id: str) -> list[dict]:
     con = cursor(version)
     record = werkpad_submissions.submission(con, submission_id)
     return [] if record is None else werkpad_submissions.revisions(con, record)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def history_kept(version: Version) -> bool:
+    """Whether the warehouse keeps history yet (one from before does after its next load)."""
+    return has_table(cursor(version), "ops", "snapshot_history")

@@ -269,3 +269,39 @@ def report_pack(ctx: Context, first: dt.date) -> None:
         on_click="ignore",
         icon=":material/folder_zip:",
     )
+
+
+def submit_pack(ctx: Context, first: dt.date) -> None:
+    """Let a steering member, or a project lead for her scope, submit the pack in view: built
+    from the vintage on screen, frozen in the warehouse with every figure in it."""
+    if ctx.user.role not in ("steering", "project_lead"):
+        return
+    t = ctx.t
+    with st.popover(t("report.submit"), icon=":material/send:"):
+        st.write(t("report.submit_explain"))
+        if not st.button(t("report.submit_confirm"), key="submit-pack"):
+            return
+        record = _submitted(ctx, first)
+    st.success(t("report.submitted", id=record["submission_id"], sha=record["sha256"]))
+
+
+def _submitted(ctx: Context, first: dt.date) -> dict[str, Any]:
+    from pipelines.submissions import store
+    from werkpad import submissions
+    from werkpad.report_pack import build_pack
+    from werkpad.site import current_settings
+
+    threshold = current_settings().report_threshold
+    arguments = pack_arguments(ctx, first)
+    con = data.cursor(ctx.version)
+    with tempfile.TemporaryDirectory() as folder:
+        pack = build_pack(con, Path(folder) / "pack.zip", threshold=threshold, **arguments)
+        as_of = ctx.version[2]
+        record = submissions.new_record(
+            con, pack, report="esf", period=(arguments["period_from"], arguments["period_to"]),
+            threshold=threshold, lang=ctx.t.lang,
+            as_of=dt.date.fromisoformat(as_of) if as_of else None, by=ctx.user.name,
+            now=dt.datetime.now().replace(microsecond=0),
+        )  # fmt: skip
+    store(data.warehouse_path(), record)
+    return record

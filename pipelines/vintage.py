@@ -26,9 +26,15 @@ class NoDataYet(Exception):
     """No project had an accepted snapshot on the chosen date."""
 
 
+class NoHistoryYet(NoDataYet):
+    """The warehouse was written by a werkpad from before history: its next load starts it."""
+
+
 def use_vintage(con: duckdb.DuckDBPyConnection, as_of: dt.date, source: str = "warehouse") -> str:
     """Build the vintage of `as_of` from the attached catalog `source`, USE it and return its
     name; raises NoDataYet when no project had data by then."""
+    if not _count(con, "vintage/history_kept", {"source": source}):
+        raise NoHistoryYet(as_of)
     name = f"vintage_{as_of:%Y%m%d}"
     con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {quote_ident(name)}")
     con.execute(f"USE {quote_ident(name)}")

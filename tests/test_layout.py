@@ -41,12 +41,13 @@ LAYERS = {
 # sideways arrows that are meant: the dashboard offers the report pack for download, shows
 # refused files' reports through the quarantine module's read side,
 # reads a past vintage, which runs the pipeline's models on the reader's connection, and
-# lists submissions with their revisions
+# lists submissions with their revisions and keeps the pack a user submits
 ALLOWED = {
     ("dashboard", "werkpad.report_pack"),
     ("dashboard", "pipelines.quarantine"),
     ("dashboard", "pipelines.vintage"),
     ("dashboard", "werkpad.submissions"),
+    ("dashboard", "pipelines.submissions"),
 }
 
 

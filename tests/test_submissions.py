@@ -4,6 +4,7 @@ and revisions against an independent count of the extracts' frames (tests/confte
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -48,7 +49,10 @@ def test_a_submission_is_frozen_and_exported_byte_for_byte(warehouse, tmp_path, 
     reached = next(f for f in shown["figures"] if f["metric"] == "reached")
     assert reached == {"section": "headline", "group": None, "metric": "reached",
                        "value": truth_of(list(june.values()))["reached"]}  # fmt: skip
-    assert "summary.pdf" in zipfile.ZipFile(tmp_path / "pack.zip").namelist()
+    packed = zipfile.ZipFile(tmp_path / "pack.zip")
+    assert "summary.pdf" in packed.namelist()
+    readme = packed.read("README.txt").decode()  # the vintage: which extract each project is
+    assert "- WGTW-ANT: 30/06/2023" in readme and "- WGTW-LIM: 30/06/2023" in readme
     # a later night's load keeps it, and the export is the very ZIP
     (tmp_path / "empty").mkdir()
     run_load(tmp_path / "empty", warehouse, tmp_path / "q")
@@ -101,10 +105,89 @@ def test_revisions_against_an_independent_count(warehouse, tmp_path, capsys, his
     reached = next(f for f in revised["figures"] if f["metric"] == "reached")
     assert reached["submitted"] == then["reached"] and reached["current"] == now["reached"]
     assert reached["delta"] == now["reached"] - then["reached"] != 0
-    women = next(f for f in revised["figures"] if (f["section"], f["group"]) == ("gender", "F"))
-    assert women["submitted"] == then["women"] and women["current"] == now["women"]
+    gender = {f["group"]: f for f in revised["figures"] if f["section"] == "gender"}
+    before = _genders(list(june.values()))
+    after = _genders([corrected, july["WGTW-LIM"]])
+    assert gender["F"]["submitted"] == then["women"] == before["F"]
+    small = any(0 < abs(after[g] - before[g]) < 5 for g in before)
+    for g in before:  # a small change anywhere in the section withholds its categories
+        assert gender[g]["current"] == (None if small else after[g]), (g, small)
     for figure in revised["figures"]:  # a small change is a small count: never shown
         if isinstance(figure["delta"], int) and figure["metric"] != "step_rate":
             assert figure["delta"] == 0 or abs(figure["delta"]) >= 5, figure
         if figure["delta"] is None and figure["submitted"] is not None:
             assert figure["current"] is None or figure["metric"].endswith("rate"), figure
+
+
+def test_a_small_change_cannot_be_worked_out_from_its_section(warehouse, tmp_path, capsys, history):
+    """The review's subtraction: M +2 withheld, but F -8, X 0 and the total -6 shown give it
+    back. A section with a withheld small change shows no category's current value."""
+    import polars as pl
+
+    from tests.conftest import write_csv
+
+    lim = history[2]["WGTW-LIM"]
+    shown = _submit(capsys, warehouse, tmp_path / "pack.zip")  # the whole site
+    women = lim.with_row_index().filter(pl.col("gender") == "F")["index"].to_list()
+    flipped, gone = set(women[:2]), set(women[2:8])
+    later = (
+        lim.with_row_index()
+        .filter(~pl.col("index").is_in(list(gone)))
+        .with_columns(
+            pl.when(pl.col("index").is_in(list(flipped))).then(pl.lit("M"))
+            .otherwise(pl.col("gender")).alias("gender"),
+            pl.lit(dt.date(2023, 8, 31)).alias("extract_date"),
+        )
+        .drop("index")
+    )  # fmt: skip
+    write_csv(later, tmp_path / "night")
+    run_load(tmp_path / "night", warehouse, tmp_path / "q")
+    code, printed, err = _run(
+        capsys, "revisions", "--warehouse", str(warehouse), "--submission",
+        shown["submission_id"], "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    gender = {f["group"]: f for f in json.loads(printed)["figures"] if f["section"] == "gender"}
+    assert gender["total"]["delta"] == -6
+    assert None not in (gender["M"]["submitted"], gender["F"]["submitted"])  # both were sent
+    assert all(gender[g]["current"] is None and gender[g]["delta"] is None
+               for g in gender if g != "total"), gender  # fmt: skip
+
+
+def test_the_audit_trail_takes_one_line_of_who_and_why(warehouse, tmp_path, capsys):
+    for by in ("", "Jan\n85.07.30-033.61", "x" * 201):
+        code, _, err = _run(
+            capsys, "submit", "--warehouse", str(warehouse), "--report", "esf",
+            "--period-from", "2021-01-01", "--period-to", "2023-12-31", "--by", by,
+            "--out", str(tmp_path / "p.zip"),
+        )  # fmt: skip
+        assert code == 2 and "--by" in err and "85.07" not in err
+    code, _, err = _run(
+        capsys, "submit", "--warehouse", str(warehouse), "--report", "esf",
+        "--period-from", "2021-01-01", "--period-to", "2023-12-31", "--by", "An",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 2 and "is a folder" in err
+    assert not (tmp_path / "p.zip").exists()
+
+
+def test_a_warehouse_from_before_history_answers_in_words(warehouse, tmp_path, capsys):
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    for table in ("ops.snapshot_history", "raw.trajectory_versions", "ops.submissions"):
+        con.execute(f"DROP TABLE {table}")
+    con.close()
+    code, _, err = _run(capsys, "metrics", "--warehouse", str(warehouse), "--as-of", "2023-07-01")
+    assert code == 2 and "no history yet" in err
+    code, printed, _ = _run(capsys, "submissions", "list", "--warehouse", str(warehouse), "--json")
+    assert code == 0 and json.loads(printed) == []
+    code, _, err = _run(capsys, "revisions", "--warehouse", str(warehouse), "--submission", "x")
+    assert code == 2 and "no submission" in err
+
+
+def _genders(frames) -> dict[str, int]:
+    import polars as pl
+
+    counts = pl.concat(frames).group_by("gender").len()
+    return dict(counts.iter_rows())

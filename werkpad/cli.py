@@ -150,25 +150,50 @@ def _as_of(con, args: argparse.Namespace, command: str) -> bool:
     False, with a line saying why, when no project had data by then."""
     if args.as_of is None:
         return True
-    from pipelines.vintage import NoDataYet, use_vintage
+    from pipelines.vintage import NoDataYet, NoHistoryYet, use_vintage
 
     try:
         use_vintage(con, args.as_of)
+    except NoHistoryYet:
+        print(f"werkpad {command}: this warehouse keeps no history yet; the next load starts "
+              "it", file=sys.stderr)  # fmt: skip
+        return False
     except NoDataYet:
         print(f"werkpad {command}: no accepted extract on or before {args.as_of}", file=sys.stderr)
         return False
     return True
 
 
+AUDIT_TEXT_LIMIT = 200  # characters of a name or a reason in the submissions' audit trail
+
+
+def _audit_text_problem(option: str, value: str) -> str | None:
+    """Why a --by or --reason cannot go into the audit trail, never quoting it: empty, more
+    than one line or a control character, or longer than AUDIT_TEXT_LIMIT."""
+    if not value.strip():
+        return f"{option} is empty: the audit trail needs who and why"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"{option} holds a line break or another control character: give one line"
+    if len(value) > AUDIT_TEXT_LIMIT:
+        return f"{option} is longer than {AUDIT_TEXT_LIMIT} characters"
+    return None
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why a ZIP cannot be written at --out: a folder there, or no folder to put it in."""
+    if out.is_dir():
+        return f"--out {out} is a folder: give a file name ending in .zip"
+    if not out.parent.is_dir():
+        return f"--out: the folder {out.parent} does not exist"
+    return None
+
+
 def _cmd_submit(args: argparse.Namespace) -> int:
     """Build the funder report pack from the chosen vintage, keep it in the warehouse with
     every figure in it, and write the ZIP."""
-    import hashlib
-
     from pipelines.submissions import store
     from werkpad import submissions
     from werkpad.report_pack import build_pack
-    from werkpad.sql import load_sql
     from werkpad.warehouse import connect_read_only
 
     if not args.warehouse.exists():
@@ -176,6 +201,9 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     if args.period_from > args.period_to:
         print("werkpad submit: --period-from is after --period-to", file=sys.stderr)
+        return config.EXIT_USAGE
+    if problem := _audit_text_problem("--by", args.by) or _out_problem(args.out):
+        print(f"werkpad submit: {problem}", file=sys.stderr)
         return config.EXIT_USAGE
     settings = current_settings()
     threshold, lang = settings.report_threshold, args.lang or settings.language
@@ -186,36 +214,21 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         pack = build_pack(
             con, args.out, args.period_from, args.period_to, args.project, threshold, lang
         )
-        read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+        record = submissions.new_record(
+            con, pack, report=args.report, period=(args.period_from, args.period_to),
+            threshold=threshold, lang=lang, as_of=args.as_of, by=args.by,
+            now=dt.datetime.now().replace(microsecond=0),
+        )  # fmt: skip
     finally:
         con.close()
-    zipped = args.out.read_bytes()
-    sha = hashlib.sha256(zipped).hexdigest()
-    now = dt.datetime.now().replace(microsecond=0)
-    figures = submissions.figures_of(pack.headline, pack.participants)
-    record = {
-        "submission_id": f"{now:%Y%m%d-%H%M%S}-{sha[:8]}",
-        "report": args.report,
-        "period_from": args.period_from,
-        "period_to": args.period_to,
-        "selection": submissions.selection_json(pack.filters),
-        "threshold": threshold,
-        "lang": lang,
-        "as_of": args.as_of,
-        "snapshots": json.dumps({p: [d.isoformat(), s] for p, d, s in read}),
-        "submitted_by": args.by,
-        "submitted_at": now,
-        "sha256": sha,
-        "pack": zipped,
-        "figures": json.dumps(figures),
-    }
     store(args.warehouse, record)
     if args.json:
         as_of = args.as_of.isoformat() if args.as_of else None
-        print(json.dumps({"submission_id": record["submission_id"], "sha256": sha,
-                          "as_of": as_of, "figures": figures}, indent=2))  # fmt: skip
+        print(json.dumps({"submission_id": record["submission_id"], "sha256": record["sha256"],
+                          "as_of": as_of, "figures": json.loads(record["figures"])},
+                         indent=2))  # fmt: skip
     else:
-        print(f"{record['submission_id']}  {args.out}  sha256 {sha}")
+        print(f"{record['submission_id']}  {args.out}  sha256 {record['sha256']}")
     return config.EXIT_OK
 
 
@@ -226,6 +239,16 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
 
     if not args.warehouse.exists():
         print(f"werkpad submissions: no warehouse at {args.warehouse}", file=sys.stderr)
+        return config.EXIT_USAGE
+    problem = None
+    if args.action == "export":
+        problem = _out_problem(args.out)
+    elif args.action == "withdraw":
+        problem = _audit_text_problem("--reason", args.reason) or _audit_text_problem(
+            "--by", args.by
+        )
+    if problem:
+        print(f"werkpad submissions: {problem}", file=sys.stderr)
         return config.EXIT_USAGE
     con = connect_read_only(args.warehouse)
     try:
@@ -251,7 +274,6 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
         return config.EXIT_USAGE
     if args.action == "export":
         assert found is not None
-        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(found[0])
         print(f"{args.out}  sha256 {found[1]}")
         return config.EXIT_OK

@@ -333,6 +333,11 @@ def build_pack(
             target_frame,
         )  # fmt: skip
         pack.writestr("summary.pdf", summary_pdf(summary))
-        pack.writestr("README.txt", f"{t('report.title')}\n\n{caption}\n")
+        read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+        named = set(filters.get("project") or [p for p, _, _ in read])  # the lineage
+        vintage = "\n".join(f"- {p}: {t.date(d)}" for p, d, _ in read if p in named)
+        pack.writestr(
+            "README.txt", f"{t('report.title')}\n\n{caption}\n\n{t('report.vintage')}\n{vintage}\n"
+        )
     withheld = int(participants["count"].null_count())
     return Pack(out, participants, headline, withheld, filters)

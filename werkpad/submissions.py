@@ -10,6 +10,7 @@ count too, withheld like one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
@@ -20,6 +21,7 @@ from werkpad import metrics, report_pack
 from werkpad.rendering.i18n import Translator
 from werkpad.site import current_settings
 from werkpad.sql import load_sql
+from werkpad.warehouse import has_table
 
 DATES = ("reached_from", "reached_to")
 
@@ -36,6 +38,42 @@ def figures_of(headline: dict[str, Any], participants: pl.DataFrame) -> list[dic
         for row in participants.iter_rows(named=True)
     ]  # fmt: skip
     return out
+
+
+def new_record(
+    con: duckdb.DuckDBPyConnection,
+    pack: report_pack.Pack,
+    *,
+    report: str,
+    period: tuple[dt.date, dt.date],
+    threshold: int,
+    lang: str,
+    as_of: dt.date | None,
+    by: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A submission of a pack just written (`pack.path`) from the data `con` reads: the row
+    pipelines.submissions keeps, with the vintage (the snapshot each project was read from)
+    and every figure in the pack. Its id carries the time and the hash."""
+    zipped = pack.path.read_bytes()
+    sha = hashlib.sha256(zipped).hexdigest()
+    read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+    return {
+        "submission_id": f"{now:%Y%m%d-%H%M%S}-{sha[:8]}",
+        "report": report,
+        "period_from": period[0],
+        "period_to": period[1],
+        "selection": selection_json(pack.filters),
+        "threshold": threshold,
+        "lang": lang,
+        "as_of": as_of,
+        "snapshots": json.dumps({p: [d.isoformat(), s] for p, d, s in read}),
+        "submitted_by": by,
+        "submitted_at": now,
+        "sha256": sha,
+        "pack": zipped,
+        "figures": json.dumps(figures_of(pack.headline, pack.participants)),
+    }
 
 
 def selection_json(filters: dict[str, Any]) -> str:
@@ -66,7 +104,9 @@ def projects_of(record: dict[str, Any], provinces_of: dict[str, str]) -> set[str
 
 
 def submissions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every submission, newest first, without its ZIP."""
+    """Every submission, newest first, without its ZIP (none in a warehouse from before)."""
+    if not has_table(con, "ops", "submissions"):
+        return []
     cursor = con.execute(load_sql("queries/submissions"))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -78,6 +118,8 @@ def submission(con: duckdb.DuckDBPyConnection, submission_id: str) -> dict[str, 
 
 def pack_bytes(con: duckdb.DuckDBPyConnection, submission_id: str) -> tuple[bytes, str] | None:
     """The ZIP as submitted and its SHA-256, or None."""
+    if not has_table(con, "ops", "submissions"):
+        return None
     row = con.execute(load_sql("queries/submission_pack"), {"submission_id": submission_id})
     found = row.fetchone()
     return (bytes(found[0]), found[1]) if found else None
@@ -105,7 +147,7 @@ def revisions(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[di
     now = {
         (f["section"], f["group"], f["metric"]): f["value"] for f in current_figures(con, record)
     }
-    out = []
+    out: list[dict[str, Any]] = []
     for figure in json.loads(record["figures"]):
         key = (figure["section"], figure["group"], figure["metric"])
         submitted, current = figure["value"], now.get(key)
@@ -119,6 +161,20 @@ def revisions(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[di
             changed = delta is not None and abs(delta) >= 0.02
         out.append(
             {"section": key[0], "group": key[1], "metric": key[2], "submitted": submitted,
-             "current": current, "delta": delta, "changed": changed}
+             "current": current, "delta": delta, "changed": changed,
+             "small": figure["metric"] in counts and current is None and now.get(key) is not None}
         )  # fmt: skip
-    return out
+    return _close_sections(out)
+
+
+def _close_sections(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A section whose categories add up to its total (a `total` row) and that holds a
+    withheld small change: every category's current value and difference are withheld, or
+    the total less the shown ones would give the small change back (the total is the
+    headline's, shown anyway). The section's change as a whole is its total's."""
+    additive = {r["section"] for r in rows if r["group"] == "total"}
+    small = {r["section"] for r in rows if r.pop("small") and r["section"] in additive}
+    for row in rows:
+        if row["section"] in small and row["group"] != "total":
+            row.update(current=None, delta=None, changed=False)
+    return rows

@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from werkpad.sql import load_sql
+
 # A load's working copy is named <warehouse>.loading-<pid> beside the live file.
 LOADING_SUFFIX = ".loading"
 # Every connection werkpad opens: DuckDB would otherwise fetch an extension from the internet
@@ -45,3 +47,12 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
     con.execute("USE warehouse")
     return con
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the warehouse `con` reads has the table: one written by an older werkpad lacks
+    the newer tables (history, submissions) until its next load creates them."""
+    found = con.execute(
+        load_sql("queries/has_table"), {"schema_name": schema, "table_name": table}
+    ).fetchone()
+    return bool(found and found[0])

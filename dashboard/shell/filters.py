@@ -181,6 +181,8 @@ def _as_of(t: Translator, version: data.Version, invalid: list[str]) -> dt.date 
     as of a date, offering the extract dates the warehouse holds. A date in a link that is no
     extract date is kept (per project the newest snapshot on or before it); one before the
     first extract is invalid, one on or after the newest is today's data."""
+    if not data.history_kept(version):
+        return None
     dates = list(data.table(version, "extract_dates")["extract_date"])
     if not dates:
         return None

@@ -31,6 +31,7 @@ PRINT_CSS = f"""
   [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
   [data-testid="stStatusWidget"], [data-testid="stBottom"],
   [data-testid="stButton"], [data-testid="stDownloadButton"], [data-testid="stButtonGroup"],
+  [data-testid="stPopover"],
   [data-testid="stElementToolbar"], .modebar-container, [class*="st-key-show-data-"] {{
     display: none !important;
   }}

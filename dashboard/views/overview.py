@@ -103,3 +103,4 @@ else:
     downloads.chart(fig, paths, "targets_cumulative", ctx)
 first = data.table(ctx.version, "data_dates")["first_reached"][0]
 downloads.report_pack(ctx, first)
+downloads.submit_pack(ctx, first)

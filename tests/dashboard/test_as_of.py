@@ -82,3 +82,28 @@ def test_a_date_between_extracts_reads_the_newest_before_it(app, history):
     assert _reached(at) == truth_of(list(history[1].values()))["reached"]
     assert _asof(at).value.isoformat() == "2023-07-15"
     assert at.query_params["asof"] == "2023-07-15"  # the link keeps what was asked
+
+
+def test_a_warehouse_from_before_history_still_serves_today(history, tmp_path, monkeypatch):
+    """Upgraded code, last night's warehouse: no history yet, the pages work, no picker."""
+    import shutil
+
+    import duckdb
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(history[0] / "warehouse.duckdb", old)
+    con = duckdb.connect(str(old))
+    for table in ("ops.snapshot_history", "raw.trajectory_versions", "ops.submissions"):
+        con.execute(f"DROP TABLE {table}")
+    con.close()
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(old))
+    monkeypatch.setenv("WERKPAD_DEMO", "1")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["asof"] = JUNE.isoformat()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [s for s in at.selectbox if s.key == "asof"]
+    _, _, july, corrected = history
+    assert _reached(at) == truth_of([corrected, july["WGTW-LIM"]])["reached"]
+    at.switch_page("views/revisions.py").run()
+    assert not at.exception, [e.message for e in at.exception]

@@ -116,3 +116,47 @@ def test_funders_have_no_revisions_page(submitted, monkeypatch, users_file):
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     assert "revisions" not in at.session_state["_werkpad_context"].pages
+
+
+@pytest.fixture
+def fresh(history, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(history[0] / "warehouse.duckdb", warehouse)
+    return warehouse
+
+
+def _overview(warehouse, monkeypatch, users_file, name=None, **params) -> AppTest:
+    at = _open(warehouse, monkeypatch, users_file, name, **params)
+    at.switch_page("views/overview.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_lead_submits_the_pack_she_sees_and_finds_it_under_revisions(
+    fresh, monkeypatch, users_file, history
+):
+    at = _overview(fresh, monkeypatch, users_file, "lies", asof=JUNE.isoformat())
+    at.button(key="submit-pack").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    done = [s.value for s in at.success if "SHA-256" in s.value]
+    assert done, "no confirmation"
+    code = main(["submissions", "list", "--warehouse", str(fresh), "--json"])
+    assert code == 0
+    revisions = _open(fresh, monkeypatch, users_file, "lies")
+    assert len(revisions.selectbox(key="submission").options) == 1
+    lim = truth_of([history[1]["WGTW-LIM"]])["reached"]  # her scope, as of June
+    assert _figure(revisions, "Bereikte personen")[0] == _belgian(lim)
+
+
+def test_funders_cannot_submit(fresh, monkeypatch, users_file):
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(fresh))
+    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
+    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
+    monkeypatch.delenv("WERKPAD_DEMO", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_input[0].input("fons")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception and at.metric  # signed in, on the overview
+    assert not [b for b in at.button if b.key == "submit-pack"]

@@ -29,6 +29,7 @@ SCREEN_ONLY = [
     "PNG",
     "Excel",
     t("report.button"),
+    t("report.submit"),
     t("a11y.show_data"),
 ]
 MM_PER_POINT = 25.4 / 72
