@@ -216,3 +216,29 @@ def revisions(version: Version, submission_id: str) -> list[dict]:
 def history_kept(version: Version) -> bool:
     """Whether the warehouse keeps history yet (one from before does after its next load)."""
     return has_table(cursor(version), "ops", "snapshot_history")
+
+
+TRIANGLE_MONTHS = 12  # extract months a revision triangle shows, the newest (a vintage each)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def triangle(version: Version, filters: tuple, metric: str, threshold: int | None) -> pl.DataFrame:
+    """A revision triangle: the metric per quarter of first contact (rows) as each of the
+    newest extract months told it (columns: the data as of that month's newest extract),
+    suppressed like any table. A late registration shows as a number that grows along a row."""
+    dates = table(version, "extract_dates")["extract_date"].to_list()  # newest first
+    newest_in_month: dict[dt.date, dt.date] = {}
+    for day in dates:
+        newest_in_month.setdefault(day.replace(day=1), day)
+    months = sorted(newest_in_month)[-TRIANGLE_MONTHS:]
+    frame: pl.DataFrame | None = None
+    for month in months:
+        told = grouped(
+            as_of(version, newest_in_month[month]), filters, ("reached_quarter",), (metric,),
+            threshold,
+        ).rename({metric: month.isoformat()})  # fmt: skip
+        frame = told if frame is None else frame.join(told, on="reached_quarter", how="full",
+                                                      coalesce=True)  # fmt: skip
+    if frame is None:
+        return pl.DataFrame(schema={"reached_quarter": pl.Date})
+    return frame.sort("reached_quarter")

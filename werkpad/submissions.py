@@ -84,6 +84,11 @@ def selection_json(filters: dict[str, Any]) -> str:
     )
 
 
+def selection_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The selection a submission was built for, as the figures layer takes it."""
+    return _selection(record["selection"])
+
+
 def _selection(text: str) -> dict[str, Any]:
     stored = json.loads(text)
     return {k: dt.date.fromisoformat(v) if k in DATES else v for k, v in stored.items()}

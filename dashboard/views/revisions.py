@@ -15,6 +15,8 @@ import streamlit as st
 from dashboard import data, downloads
 from dashboard.shell import context
 from werkpad import submissions
+from werkpad.access import scope_filters
+from werkpad.metrics import FUNNEL
 
 ctx = context()
 t = ctx.t
@@ -135,3 +137,26 @@ read = json.loads(record["snapshots"])  # the vintage: which extract each projec
 st.caption(
     ", ".join(f"{p}: {t.date(dt.date.fromisoformat(d))}" for p, (d, _) in sorted(read.items()))
 )
+
+st.subheader(t("revisions.triangle"))
+metric = st.selectbox(
+    t("revisions.triangle_metric"),
+    [m for m in FUNNEL],
+    key="triangle_metric",
+    format_func=t.metric,
+)
+selection = submissions.selection_of(record) | scope_filters(ctx.user)
+told = data.triangle(today, data.freeze(selection), metric, ctx.threshold)
+months = [c for c in told.columns if c != "reached_quarter"]
+shown = told.select(
+    pl.col("reached_quarter").map_elements(t.quarter, return_dtype=pl.String).alias(
+        t("column.reached_quarter")
+    ),
+    *(
+        pl.col(c).map_elements(t.count, return_dtype=pl.String).fill_null(t.missing)
+        .alias(t.month(dt.date.fromisoformat(c)))
+        for c in months
+    ),
+)  # fmt: skip
+st.caption(t("revisions.triangle_help"))
+downloads.table(told, "revision_triangle", ctx, display=shown)

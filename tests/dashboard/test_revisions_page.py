@@ -57,7 +57,8 @@ def _open(warehouse, monkeypatch, users_file, name=None, **params) -> AppTest:
 
 
 def _figure(at: AppTest, metric_label: str):
-    table = at.dataframe[-1].value  # every figure of the pack
+    tables = [d.value for d in at.dataframe if d.value.columns[0] == "Onderdeel"]
+    table = max(tables, key=len)  # every figure of the pack (the changed ones are fewer)
     row = table[table.iloc[:, 2] == metric_label].iloc[0]
     return row.iloc[3], row.iloc[4], row.iloc[5]
 
@@ -160,3 +161,26 @@ def test_funders_cannot_submit(fresh, monkeypatch, users_file):
     at.button[0].click().run()
     assert not at.exception and at.metric  # signed in, on the overview
     assert not [b for b in at.button if b.key == "submit-pack"]
+
+
+def test_the_revision_triangle_tells_each_quarter_as_each_extract_month_did(
+    submitted, monkeypatch, users_file, history
+):
+    import polars as pl
+
+    _, june, july, corrected = history
+    at = _open(submitted, monkeypatch, users_file)
+    _choose(at, "secretariaat-all")
+    table = at.dataframe[-1].value  # the triangle: quarter, then one column per extract month
+    assert list(table.columns)[1:] == ["jun 2023", "jul 2023"]
+
+    def per_quarter(frames) -> dict[str, str]:
+        frame = pl.concat(frames).with_columns(
+            q=pl.format("{} Q{}", pl.col("reached_on").dt.year(), pl.col("reached_on").dt.quarter())
+        )
+        return {q: _belgian(n) for q, n in frame.group_by("q").len().iter_rows()}
+
+    then, now = per_quarter(list(june.values())), per_quarter([corrected, july["WGTW-LIM"]])
+    for row in table.itertuples(index=False):
+        assert row[1] == then.get(row[0], "0") and row[2] == now.get(row[0], "0"), row
+    assert any(then[q] != now[q] for q in then)  # the corrections show along a row
