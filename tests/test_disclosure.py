@@ -261,6 +261,15 @@ three_way = st.integers(1, 3).flatmap(
     },
     threshold=5,
 )  # fmt: skip
+@example(  # CI's find: G1 x {A1, A2} x Q1 = 2 from coarser counts and zeros of G0 alone
+    cells={
+        ("G0", "A0", "Q0"): 0, ("G0", "A0", "Q1"): 0, ("G0", "A1", "Q0"): 0,
+        ("G0", "A1", "Q1"): 0, ("G0", "A2", "Q0"): 0, ("G0", "A2", "Q1"): 0,
+        ("G1", "A0", "Q0"): 0, ("G1", "A0", "Q1"): 5, ("G1", "A1", "Q0"): 0,
+        ("G1", "A1", "Q1"): 1, ("G1", "A2", "Q0"): 3, ("G1", "A2", "Q1"): 1,
+    },
+    threshold=3,
+)  # fmt: skip
 def test_no_selection_of_withheld_cells_adds_up_to_a_small_count(cells, threshold):
     """A selection (some values of each grouping) with 1 to threshold - 1 people in cells
     that are not shown is never pinned down by what the family publishes at every level.

@@ -443,7 +443,10 @@ def close_small_unions(
     space of what the level and the coarser ones publish; a shown cell of the level that the
     sum is worked out from is withheld, until no such selection is left. The search runs in
     the groupings' name order, so a level gets the same pattern whichever family asks for it,
-    and the finest level sees every count the family publishes."""
+    and the finest level sees every count the family publishes. A sum worked out from coarser
+    counts alone (with zeros of another grouping) withholds the smallest of those at its own
+    level: that level then depends on the finer family, so the family is safe on its own but
+    no longer agrees with a coarser one there (README, known limits)."""
     order = sorted(range(len(dims)), key=lambda i: dims[i])
     back = {i: order.index(i) for i in range(len(dims))}
     levels = _Family.closed(dims, parents or {})
@@ -458,8 +461,19 @@ def close_small_unions(
         lower = [lv for lv in levels if set(lv) <= set(level)]
         lower.sort(key=lambda lv: (len(lv), sorted(back[i] for i in lv)))
         while used := _small_selection(keys, level, lower, out, counts, threshold):
-            out[level][min(used, key=lambda k: (counts[k], keys.index(k)))] = True
+            here = [k for lv, k in used if lv == level]
+            if here:
+                out[level][min(here, key=lambda k: (counts[k], keys.index(k)))] = True
+                continue
+            # worked out from coarser counts alone (a zero of another grouping among them):
+            # withhold the smallest of those, at its own level
+            lv, short = min(used, key=lambda u: (_count_at(cells, u[0], u[1]), repr(u)))
+            out[lv][short] = True
     return out
+
+
+def _count_at(cells: Mapping[Key, int], level: Level, short: Key) -> int:
+    return sum(int(n or 0) for key, n in cells.items() if tuple(key[i] for i in level) == short)
 
 
 def _small_selection(
@@ -470,10 +484,10 @@ def _small_selection(
     counts: Mapping[Key, int],
     threshold: int,
 ) -> list[Key]:
-    """The shown cells of a level that a small selection is worked out from: a product of
-    value sets whose cells hold 1 to threshold - 1 people, none of them shown, and whose sum
-    follows from what the level and the coarser ones publish. Empty when there is none, or
-    when the sum needs no cell of this level (the coarser levels were closed on their own)."""
+    """The shown counts (level, key) a small selection of a level is worked out from: a
+    product of value sets whose cells hold 1 to threshold - 1 people, none of them shown, and
+    whose sum follows from what the level and the coarser ones publish. Empty when there is
+    none."""
     withheld = np.array([pattern[level][k] for k in keys], dtype=bool)
     value = np.array([int(counts.get(k, 0)) for k in keys])
     unknown = ((value != 0) | withheld) & ~_under_a_shown_zero(keys, level, lower, pattern, counts)
@@ -492,12 +506,12 @@ def _small_selection(
                 row[members] = 1
                 if row[unknown].any():
                     rows.append(row[unknown])
-                    owners.append(keys[members[0]] if lv == level else None)
+                    owners.append((lv, short))
     published = np.array(rows).reshape(len(rows), int(unknown.sum()))
     y = _selection_solution(published, keys, unknown, allowed, value, threshold)
     if y is None:
         return []
-    return [o for o, weight in zip(owners, y, strict=True) if o is not None and abs(weight) > 1e-9]
+    return [o for o, weight in zip(owners, y, strict=True) if abs(weight) > 1e-9]
 
 
 def _under_a_shown_zero(
