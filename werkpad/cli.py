@@ -8,12 +8,13 @@ in `build_parser` with a help text (tests/test_cli.py fails on an undocumented o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -119,24 +120,15 @@ def _summary_line(result) -> str:
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
     from werkpad import metrics
-    from werkpad.warehouse import connect_read_only
 
-    if not args.warehouse.exists():
-        print(f"werkpad metrics: no warehouse at {args.warehouse}", file=sys.stderr)
-        return config.EXIT_USAGE
     filters = {
         "programme": args.programme,
         "project": args.project,
         "reached_from": args.reached_from,
         "reached_to": args.reached_to,
     }
-    con = connect_read_only(args.warehouse)
-    try:
-        if not _as_of(con, args, "metrics"):
-            return config.EXIT_USAGE
+    with _reading(args, as_of=True) as con:
         figures = metrics.headline(con, filters)
-    finally:
-        con.close()
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -145,23 +137,41 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return config.EXIT_OK
 
 
-def _as_of(con, args: argparse.Namespace, command: str) -> bool:
-    """With --as-of, make the connection read the data as of that date (pipelines.vintage);
-    False, with a line saying why, when no project had data by then."""
-    if args.as_of is None:
-        return True
+class Refused(Exception):
+    """A command cannot do what was asked: main() prints `werkpad <command>: <reason>` on one
+    line and exits with EXIT_USAGE, so each command states its reason once."""
+
+
+@contextlib.contextmanager
+def _reading(args: argparse.Namespace, as_of: bool = False) -> Iterator[Any]:
+    """A read-only connection to --warehouse, closed however the command ends; with as_of,
+    reading the data as of --as-of (pipelines.vintage) when that option is given."""
+    from werkpad.warehouse import connect_read_only
+
+    if not args.warehouse.exists():
+        raise Refused(f"no warehouse at {args.warehouse}")
+    con = connect_read_only(args.warehouse)
+    try:
+        if as_of:
+            _use_as_of(con, args.as_of)
+        yield con
+    finally:
+        con.close()
+
+
+def _use_as_of(con: Any, as_of: dt.date | None) -> None:
+    """Make the connection read the data as of that date; Refused, saying why, when no
+    project had data by then or the warehouse keeps no history yet."""
+    if as_of is None:
+        return
     from pipelines.vintage import NoDataYet, NoHistoryYet, use_vintage
 
     try:
-        use_vintage(con, args.as_of)
+        use_vintage(con, as_of)
     except NoHistoryYet:
-        print(f"werkpad {command}: this warehouse keeps no history yet; the next load starts "
-              "it", file=sys.stderr)  # fmt: skip
-        return False
+        raise Refused("this warehouse keeps no history yet; the next load starts it") from None
     except NoDataYet:
-        print(f"werkpad {command}: no accepted extract on or before {args.as_of}", file=sys.stderr)
-        return False
-    return True
+        raise Refused(f"no accepted extract on or before {as_of}") from None
 
 
 AUDIT_TEXT_LIMIT = 200  # characters of a name or a reason in the submissions' audit trail
@@ -194,23 +204,14 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     from pipelines.submissions import store
     from werkpad import submissions
     from werkpad.report_pack import build_pack
-    from werkpad.warehouse import connect_read_only
 
-    if not args.warehouse.exists():
-        print(f"werkpad submit: no warehouse at {args.warehouse}", file=sys.stderr)
-        return config.EXIT_USAGE
     if args.period_from > args.period_to:
-        print("werkpad submit: --period-from is after --period-to", file=sys.stderr)
-        return config.EXIT_USAGE
+        raise Refused("--period-from is after --period-to")
     if problem := _audit_text_problem("--by", args.by) or _out_problem(args.out):
-        print(f"werkpad submit: {problem}", file=sys.stderr)
-        return config.EXIT_USAGE
+        raise Refused(problem)
     settings = current_settings()
     threshold, lang = settings.report_threshold, args.lang or settings.language
-    con = connect_read_only(args.warehouse)
-    try:
-        if not _as_of(con, args, "submit"):
-            return config.EXIT_USAGE
+    with _reading(args, as_of=True) as con:
         pack = build_pack(
             con, args.out, args.period_from, args.period_to, args.project, threshold, lang
         )
@@ -219,8 +220,6 @@ def _cmd_submit(args: argparse.Namespace) -> int:
             threshold=threshold, lang=lang, as_of=args.as_of, by=args.by,
             now=dt.datetime.now().replace(microsecond=0),
         )  # fmt: skip
-    finally:
-        con.close()
     store(args.warehouse, record)
     if args.json:
         as_of = args.as_of.isoformat() if args.as_of else None
@@ -235,11 +234,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 def _cmd_submissions(args: argparse.Namespace) -> int:
     from pipelines.submissions import withdraw
     from werkpad import submissions
-    from werkpad.warehouse import connect_read_only
 
-    if not args.warehouse.exists():
-        print(f"werkpad submissions: no warehouse at {args.warehouse}", file=sys.stderr)
-        return config.EXIT_USAGE
     problem = None
     if args.action == "export":
         problem = _out_problem(args.out)
@@ -248,14 +243,10 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
             "--by", args.by
         )
     if problem:
-        print(f"werkpad submissions: {problem}", file=sys.stderr)
-        return config.EXIT_USAGE
-    con = connect_read_only(args.warehouse)
-    try:
+        raise Refused(problem)
+    with _reading(args) as con:
         listed = submissions.submissions(con)
         found = submissions.pack_bytes(con, args.id) if args.action == "export" else None
-    finally:
-        con.close()
     if args.action == "list":
         rows = [
             {k: _plain(v) for k, v in s.items() if k not in ("figures", "selection", "snapshots")}
@@ -270,16 +261,14 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
                   f"by {s['submitted_by']}  {state}  sha256 {s['sha256']}")  # fmt: skip
         return config.EXIT_OK
     if not any(s["submission_id"] == args.id for s in listed):
-        print(f"werkpad submissions: no submission {args.id!r}", file=sys.stderr)
-        return config.EXIT_USAGE
+        raise Refused(f"no submission {args.id!r}")
     if args.action == "export":
         assert found is not None
         args.out.write_bytes(found[0])
         print(f"{args.out}  sha256 {found[1]}")
         return config.EXIT_OK
     if not withdraw(args.warehouse, args.id, args.by, args.reason, dt.datetime.now()):
-        print(f"werkpad submissions: {args.id} was withdrawn before", file=sys.stderr)
-        return config.EXIT_USAGE
+        raise Refused(f"{args.id} was withdrawn before")
     print(f"{args.id} withdrawn")
     return config.EXIT_OK
 
@@ -290,20 +279,12 @@ def _plain(value: Any) -> Any:
 
 def _cmd_revisions(args: argparse.Namespace) -> int:
     from werkpad import submissions
-    from werkpad.warehouse import connect_read_only
 
-    if not args.warehouse.exists():
-        print(f"werkpad revisions: no warehouse at {args.warehouse}", file=sys.stderr)
-        return config.EXIT_USAGE
-    con = connect_read_only(args.warehouse)
-    try:
+    with _reading(args) as con:
         record = submissions.submission(con, args.submission)
         if record is None:
-            print(f"werkpad revisions: no submission {args.submission!r}", file=sys.stderr)
-            return config.EXIT_USAGE
+            raise Refused(f"no submission {args.submission!r}")
         changes = submissions.revisions(con, record)
-    finally:
-        con.close()
     as_of = _plain(record["as_of"])
     if args.json:
         figures = [{k: c[k] for k in ("section", "group", "metric", "submitted", "current",
@@ -326,27 +307,18 @@ def _shown(value: Any) -> str:
 
 def _cmd_progress(args: argparse.Namespace) -> int:
     from werkpad import targets
-    from werkpad.warehouse import connect_read_only
 
-    if not args.warehouse.exists():
-        print(f"werkpad progress: no warehouse at {args.warehouse}", file=sys.stderr)
-        return config.EXIT_USAGE
-    con = connect_read_only(args.warehouse)
-    try:
+    with _reading(args) as con:
         newest = targets.data_date(con)
         if newest is None:
-            print("werkpad progress: the warehouse holds no data yet", file=sys.stderr)
-            return config.EXIT_USAGE
+            raise Refused("the warehouse holds no data yet")
         on = args.on or newest
         known = {t.project_code for t in targets.read_targets(con)}
         unknown = sorted(set(args.project or ()) - known)
         if unknown:  # a typo must not read as "no targets"
-            print(f"werkpad progress: no targets for project {unknown[0]}", file=sys.stderr)
-            return config.EXIT_USAGE
+            raise Refused(f"no targets for project {unknown[0]}")
         # without --on, each target on its own project's data date
         rows = targets.progress(con, args.on, current_settings().bands, projects=args.project)
-    finally:
-        con.close()
     if args.json:
         print(json.dumps({"on": str(on), "targets": [r.as_json() for r in rows]}, indent=2))
         return config.EXIT_OK
@@ -382,27 +354,17 @@ def _progress_table(rows: list) -> str:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from werkpad.report_pack import build_pack
-    from werkpad.warehouse import connect_read_only
 
-    if not args.warehouse.exists():
-        print(f"werkpad report: no warehouse at {args.warehouse}", file=sys.stderr)
-        return config.EXIT_USAGE
     if args.period_from > args.period_to:
-        print("werkpad report: --period-from is after --period-to", file=sys.stderr)
-        return config.EXIT_USAGE
+        raise Refused("--period-from is after --period-to")
     settings = current_settings()
     threshold = args.threshold or settings.report_threshold
     if threshold < settings.suppression_threshold:
-        print(
-            f"werkpad report: --threshold must be at least {settings.suppression_threshold}, "
-            "the dashboard's (a pack never shows what the dashboard withholds)",
-            file=sys.stderr,
+        raise Refused(
+            f"--threshold must be at least {settings.suppression_threshold}, the dashboard's "
+            "(a pack never shows what the dashboard withholds)"
         )
-        return config.EXIT_USAGE
-    con = connect_read_only(args.warehouse)
-    try:
-        if not _as_of(con, args, "report"):
-            return config.EXIT_USAGE
+    with _reading(args, as_of=True) as con:
         filters = {
             "programme": args.programme or [],
             "province": args.province or [],
@@ -412,8 +374,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
             con, args.out, args.period_from, args.period_to, args.project, threshold,
             args.lang or settings.language, filters=filters,
         )  # fmt: skip
-    finally:
-        con.close()
     print(f"{pack.path} ({pack.withheld} figures withheld below {threshold})")
     return config.EXIT_OK
 
@@ -950,6 +910,9 @@ def main(argv: list[str] | None = None) -> int:
         return config.EXIT_USAGE
     try:
         return args.func(args)
+    except Refused as refused:
+        print(f"werkpad {args.command}: {refused}", file=sys.stderr)
+        return config.EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one line for a person or a cron mail, never a traceback
