@@ -239,14 +239,16 @@ def table(frame: pl.DataFrame, name: str, ctx: Context, display: Any = None) -> 
 
 def pack_arguments(ctx: Context, first: dt.date) -> dict[str, Any]:
     """build_pack's arguments for what the page shows: every active filter, the period
-    (the whole data when none is chosen) and the user's scope."""
+    (the whole data when none is chosen), the user's scope and the vintage on screen."""
     chosen = {k: v for k, v in ctx.filters.items() if not k.startswith("scope_")}
+    as_of = ctx.version[2]
     return {
         "period_from": chosen.pop("reached_from", first),
         "period_to": chosen.pop("reached_to", ctx.data_date),
         "filters": chosen,
         "lang": ctx.t.lang,
         "scope": scope_filters(ctx.user),
+        "as_of": dt.date.fromisoformat(as_of) if as_of else None,
     }
 
 
@@ -296,11 +298,9 @@ def _submitted(ctx: Context, first: dt.date) -> dict[str, Any]:
     con = data.cursor(ctx.version)
     with tempfile.TemporaryDirectory() as folder:
         pack = build_pack(con, Path(folder) / "pack.zip", threshold=threshold, **arguments)
-        as_of = ctx.version[2]
         record = submissions.new_record(
             con, pack, report="esf", period=(arguments["period_from"], arguments["period_to"]),
-            threshold=threshold, lang=ctx.t.lang,
-            as_of=dt.date.fromisoformat(as_of) if as_of else None, by=ctx.user.name,
+            threshold=threshold, lang=ctx.t.lang, as_of=arguments["as_of"], by=ctx.user.name,
             now=dt.datetime.now().replace(microsecond=0),
         )  # fmt: skip
     store(data.warehouse_path(), record)

@@ -134,6 +134,7 @@ def test_pdf_is_a_typeset_summary_of_the_figures(pack):
     assert f"{reached:,}".replace(",", ".") in text
     assert Translator("nl")("metric_help.step_rate")[:40] in text  # a definition
     assert "pagina 1 / " in text
+    assert "huidige gegevens" in text and "Extractdatum" in text  # the lineage: live snapshots
 
 
 def test_images_decode(pack):
@@ -280,3 +281,20 @@ def test_the_targets_sheet_formats_people_as_people_and_rates_as_percentages(pac
         for name in ("target", "actual", "expected"):
             assert cells[col[name] + row].number_format == ("0.0%" if rate else "#,##0"), name
         assert cells[col["achievement"] + row].number_format == "0.0%"
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_a_whole_site_pack_with_every_target_fits_two_pages(loaded, tmp_path, lang):
+    """Every project and every target of the site, in the longest language: still at most two
+    A4 pages, each project's row naming its extract date (the lineage)."""
+    con = connect_read_only(loaded[0] / "warehouse.duckdb")
+    try:
+        pack = build_pack(con, tmp_path / "all.zip", dt.date(2013, 1, 1), dt.date(2023, 12, 31),
+                          threshold=10, lang=lang)  # fmt: skip
+    finally:
+        con.close()
+    reader = PdfReader(io.BytesIO(zipfile.ZipFile(pack.path).read("summary.pdf")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert len(reader.pages) <= 2, text[-300:]
+    extract = Translator(lang)("report.pdf.extract_date")
+    assert extract in text and Translator(lang)("report.pdf.targets") in text

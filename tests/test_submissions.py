@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import shutil
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from pipelines.load import run_load
 from tests.conftest import JUNE, truth_of
@@ -53,6 +55,11 @@ def test_a_submission_is_frozen_and_exported_byte_for_byte(warehouse, tmp_path, 
     assert "summary.pdf" in packed.namelist()
     readme = packed.read("README.txt").decode()  # the vintage: which extract each project is
     assert "- WGTW-ANT: 30/06/2023" in readme and "- WGTW-LIM: 30/06/2023" in readme
+    assert "gegevens zoals op 30/06/2023" in readme
+    pdf = PdfReader(io.BytesIO(packed.read("summary.pdf")))  # the PDF names the vintage too
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "gegevens zoals op 30/06/2023" in text and "huidige gegevens" not in text
+    assert "Extractdatum" in text and text.count("30/06/2023") >= 3  # per project, and the date
     # a later night's load keeps it, and the export is the very ZIP
     (tmp_path / "empty").mkdir()
     run_load(tmp_path / "empty", warehouse, tmp_path / "q")

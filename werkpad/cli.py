@@ -213,8 +213,9 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     threshold, lang = settings.report_threshold, args.lang or settings.language
     with _reading(args, as_of=True) as con:
         pack = build_pack(
-            con, args.out, args.period_from, args.period_to, args.project, threshold, lang
-        )
+            con, args.out, args.period_from, args.period_to, args.project, threshold, lang,
+            as_of=args.as_of,
+        )  # fmt: skip
         record = submissions.new_record(
             con, pack, report=args.report, period=(args.period_from, args.period_to),
             threshold=threshold, lang=lang, as_of=args.as_of, by=args.by,
@@ -372,7 +373,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         }
         pack = build_pack(
             con, args.out, args.period_from, args.period_to, args.project, threshold,
-            args.lang or settings.language, filters=filters,
+            args.lang or settings.language, filters=filters, as_of=args.as_of,
         )  # fmt: skip
     print(f"{pack.path} ({pack.withheld} figures withheld below {threshold})")
     return config.EXIT_OK

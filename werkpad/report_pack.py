@@ -149,15 +149,29 @@ def _programme(con, filters: dict, names: dict[str, dict[str, str]]) -> str:
     return " — ".join(p for p in (", ".join(programmes), projects) if p)
 
 
-def _project_table(con, filters, t, threshold, names) -> tuple[list[str], list[list[str]]]:
+def _project_table(
+    con, filters, t, threshold, names, extracts: dict[str, dt.date]
+) -> tuple[list[str], list[list[str]]]:
+    """One row per project: its name, the extract date its figures are read from (the
+    lineage, issue 12) and its published figures."""
     rows = figures.grouped(con, filters, ["project_code"], list(PROJECT_COLUMNS), threshold)
-    header = [t("filter.project"), *(t.metric(m) for m in PROJECT_COLUMNS)]
+    header = [
+        t("filter.project"), t("report.pdf.extract_date"),
+        *(t.metric(m) for m in PROJECT_COLUMNS),
+    ]  # fmt: skip
     body = [
         [names["project"].get(r["project_code"], r["project_code"]),
+         t.date(extracts[r["project_code"]]) if r["project_code"] in extracts else "",
          *(_shown(t, m, r[m]) for m in PROJECT_COLUMNS)]
         for r in rows
     ]  # fmt: skip
     return header, body
+
+
+def _extract_dates(con) -> dict[str, dt.date]:
+    """The extract date each project's figures are read from on this connection: the
+    vintage's snapshots when one is in use (pipelines.vintage), else the live ones."""
+    return {p: d for p, d, _ in con.execute(load_sql("queries/vintage_snapshots")).fetchall()}
 
 
 def _table_files(
@@ -233,7 +247,7 @@ def _summary(
 ) -> Summary:
     """The PDF's content: every figure as published, every text in the reader's language."""
     names = figures.reference_names(con)
-    header, projects = _project_table(con, filters, t, threshold, names)
+    header, projects = _project_table(con, filters, t, threshold, names, _extract_dates(con))
     esf = [
         (t(f"report.section.{r['section']}"), r["label"], _shown(t, "reached", r["count"]))
         for r in participants.iter_rows(named=True)
@@ -245,7 +259,7 @@ def _summary(
         programme=_programme(con, filters, names),
         selection=caption_parts["selection"],
         data_date=caption_parts["date"],
-        vintage=t("report.pdf.vintage_current"),
+        vintage=caption_parts["vintage"],
         headline=[
             (t.metric(k), _shown(t, k, headline[k]), t(f"metric_help.{k}"))
             for k in metrics.shown("report")
@@ -274,13 +288,16 @@ def build_pack(
     lang: str = "nl",
     scope: dict[str, list[str]] | None = None,
     filters: dict[str, Any] | None = None,
+    as_of: dt.date | None = None,
 ) -> Pack:
     """Write the report pack ZIP to `out` and return what is in it.
 
     The pack is the selection on screen: `filters` are any of the metrics layer's filters
     (province, region, gender, target group, ...), `projects` and the period narrow them, and
     `scope` is the user's (werkpad.access.scope_filters), added with AND. The caption names
-    exactly that selection, in the words the dashboard uses (werkpad.rendering.selection)."""
+    exactly that selection, in the words the dashboard uses (werkpad.rendering.selection).
+    `as_of` names the vintage the connection reads (pipelines.vintage.use_vintage), so the
+    PDF and README say "data as of" that date instead of "current data"."""
     t = Translator(lang, missing=disclosure.SYMBOL)
     filters = dict(filters or {}) | {"reached_from": period_from, "reached_to": period_to}
     if projects:
@@ -290,6 +307,9 @@ def build_pack(
     caption_parts = {
         "selection": describe(t, filters, figures.reference_names(con))[0],
         "date": t.date(data_date),
+        "vintage": t("report.pdf.vintage_as_of", date=t.date(as_of))
+        if as_of
+        else t("report.pdf.vintage_current"),
     }
     caption = t("report.caption", **caption_parts, threshold=threshold, symbol=disclosure.SYMBOL)
     participants = participants_table(con, filters, t, threshold)
@@ -333,11 +353,13 @@ def build_pack(
             target_frame,
         )  # fmt: skip
         pack.writestr("summary.pdf", summary_pdf(summary))
-        read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
-        named = set(filters.get("project") or [p for p, _, _ in read])  # the lineage
-        vintage = "\n".join(f"- {p}: {t.date(d)}" for p, d, _ in read if p in named)
+        read = _extract_dates(con)
+        named = set(filters.get("project") or read)  # the lineage
+        vintage = "\n".join(f"- {p}: {t.date(d)}" for p, d in read.items() if p in named)
         pack.writestr(
-            "README.txt", f"{t('report.title')}\n\n{caption}\n\n{t('report.vintage')}\n{vintage}\n"
+            "README.txt",
+            f"{t('report.title')}\n\n{caption}\n\n{caption_parts['vintage']}\n"
+            f"{t('report.vintage')}\n{vintage}\n",
         )
     withheld = int(participants["count"].null_count())
     return Pack(out, participants, headline, withheld, filters)

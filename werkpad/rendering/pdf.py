@@ -29,7 +29,7 @@ import typst
 from werkpad.rendering.i18n import LANGUAGES  # each is set as Typst's text language
 
 TEMPLATE = Path(__file__).parent / "templates" / "summary.typ"
-ESF_COLUMNS = 3  # the ESF+ breakdown (~30 rows) side by side, so it fits page 2 with the rest
+ESF_COLUMNS = 3  # the ESF+ breakdown (~40 rows) side by side, so it fits page 2 with the rest
 SECTION_HEAD_ROWS = 2  # a section's heading and the gap under it, counted as table rows
 # The size (px) to export charts at: two sit side by side, about 85 mm wide, and plotly's
 # 16 px text then reads at about 7 pt; a wider export would shrink it below legibility.
