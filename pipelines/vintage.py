@@ -3,8 +3,9 @@
 `as_of = D` means, per project, the newest accepted snapshot with an extract date on or
 before D (ops.snapshot_history) and the trajectory row versions that snapshot held
 (raw.trajectory_versions). A vintage is an in-memory catalog beside the attached warehouse:
-the site's reference and the bookkeeping are views of the warehouse's tables, raw.trajectories
-and ops.snapshots are rebuilt for D, and the staging and marts models run on them unchanged.
+the bookkeeping is a view of the warehouse's tables, raw.trajectories and ops.snapshots are
+rebuilt for D, the site's reference tables are the versions in force when D's snapshots were
+loaded (ops.reference_versions), and the staging and marts models run on them unchanged.
 The connection then USEs it, so the metrics layer, the published figures and every query read
 the vintage through the one name they always read (marts.fct_trajectories): no copy of a query.
 """
@@ -12,8 +13,10 @@ the vintage through the one name they always read (marts.fct_trajectories): no c
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
+import polars as pl
 
 from pipelines.macros import install_macros
 from pipelines.sql import load_sql
@@ -52,9 +55,29 @@ def use_vintage(con: duckdb.DuckDBPyConnection, as_of: dt.date, source: str = "w
         con.execute(f"DETACH {quote_ident(name)}")
         raise NoDataYet(as_of)
     con.execute(load_sql("vintage/trajectories"))
+    _reference_in_force(con, source)
     install_macros(con, default_contract())
     build_models(con)
     return name
+
+
+def _reference_in_force(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Replace the views of the site's reference tables by the versions in force when the
+    vintage's snapshots were loaded, typed as the warehouse's tables are (a version keeps its
+    rows as JSON; a column added to a table since is empty in an older version)."""
+    for table, rows in con.execute(load_sql("vintage/reference_in_force")).fetchall():
+        target = f"raw.{quote_ident('ref_' + table)}"
+        con.execute(f"DROP VIEW IF EXISTS {target}")
+        con.execute(
+            f"CREATE TABLE {target} AS SELECT * FROM {quote_ident(source)}.{target} LIMIT 0"
+        )
+        version = pl.DataFrame(json.loads(rows), infer_schema_length=None)
+        present = {d[0] for d in con.execute(f"SELECT * FROM {target} LIMIT 0").description}
+        kept = [c for c in version.columns if c in present]
+        if version.height and kept:
+            con.register("reference_version", version.select(kept))
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM reference_version")
+            con.unregister("reference_version")
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:

@@ -17,9 +17,13 @@ import pytest
 
 from pipelines.load import run_load
 from pipelines.vintage import NoDataYet, use_vintage
-from tests.conftest import JULY, JUNE, truth_of
+from sample_data.generator import generate
+from tests.conftest import JULY, JUNE, truth_of, write_csv
 from werkpad import metrics
 from werkpad.cli import main
+from werkpad.contract import default_contract
+from werkpad.figures import reference_names
+from werkpad.site import demo_site
 from werkpad.warehouse import connect_read_only
 
 
@@ -144,3 +148,61 @@ def test_a_warehouse_from_before_history_gets_its_live_snapshots_as_history(hist
             use_vintage(reader, JUNE)
     finally:
         reader.close()
+
+
+@pytest.fixture
+def renamed_site(tmp_path, monkeypatch):
+    """A demo-site copy: WGTW-ANT loaded on 30 June; then its busiest partner is renamed and
+    given another partner type in the site's reference, and the 31 July extract is loaded."""
+    root = tmp_path / "site"
+    shutil.copytree(demo_site() / "reference", root / "reference")
+    shutil.copy(demo_site() / "targets.csv", root / "targets.csv")
+    monkeypatch.setenv("WERKPAD_SITE", str(root))
+    default_contract.cache_clear()
+    june = generate(600, 5, JUNE, ["WGTW-ANT"])["WGTW-ANT"]
+    before = pl.read_csv(root / "reference" / "partners.csv", infer_schema=False)
+    run_load(write_csv(june, root / "night1").parent, root / "warehouse.duckdb", root / "q")
+    busiest = june["partner_code"].value_counts(sort=True)["partner_code"][0]
+    old_type = before.filter(pl.col("partner_code") == busiest)["partner_type"][0]
+    new_type = "other" if old_type != "other" else "welfare"
+    after = before.with_columns(
+        pl.when(pl.col("partner_code") == busiest).then(pl.lit("Hernoemd")).otherwise(
+            pl.col("name")).alias("name"),
+        pl.when(pl.col("partner_code") == busiest).then(pl.lit(new_type)).otherwise(
+            pl.col("partner_type")).alias("partner_type"),
+    )  # fmt: skip
+    after.write_csv(root / "reference" / "partners.csv")
+    july = june.with_columns(pl.lit(JULY).alias("extract_date"))
+    run_load(write_csv(july, root / "night2").parent, root / "warehouse.duckdb", root / "q")
+    yield root, june, busiest, before, after
+    default_contract.cache_clear()
+
+
+def _by_partner_type(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = con.sql(
+        "SELECT partner_type, count(*) FROM marts.fct_trajectories GROUP BY 1"
+    ).fetchall()
+    return dict(rows)
+
+
+def _oracle(trajectories: pl.DataFrame, partners: pl.DataFrame) -> dict[str, int]:
+    joined = trajectories.join(partners, on="partner_code", how="left")
+    return dict(joined.group_by("partner_type").len().iter_rows())
+
+
+def test_a_vintage_reads_the_reference_in_force_when_it_was_loaded(renamed_site):
+    """A partner renamed and retyped after 30 June: as of 30 June the figures are grouped and
+    named as they were shown then; the current data follow the new reference."""
+    root, june, busiest, before, after = renamed_site
+    con = connect_read_only(root / "warehouse.duckdb")
+    try:
+        assert reference_names(con)["partner"][busiest] == "Hernoemd"
+        assert _by_partner_type(con) == _oracle(june, after)
+        use_vintage(con, JUNE)
+        assert reference_names(con)["partner"][busiest] != "Hernoemd"
+        assert reference_names(con)["partner"][busiest] == before.filter(
+            pl.col("partner_code") == busiest)["name"][0]  # fmt: skip
+        assert _by_partner_type(con) == _oracle(june, before)
+        assert _by_partner_type(con) != _oracle(june, after)  # the test can tell them apart
+    finally:
+        con.close()
