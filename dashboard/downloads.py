@@ -41,13 +41,15 @@ def caption(ctx: Context) -> str:
 
 
 def notes(ctx: Context) -> tuple[str, ...]:
-    """What a file says under its figures: the data date, and what the symbol means where
-    the user's figures are withheld (funders and project leads)."""
+    """What a file says under its figures: the data date, the extract each project is read
+    from (its lineage), and what the symbol means where the user's figures are withheld
+    (funders and project leads)."""
     t = ctx.t
     date = t("download.data_date", date=t.date(ctx.data_date))
+    dated = (date, ctx.lineage) if ctx.lineage else (date,)
     if ctx.threshold is None:
-        return (date,)
-    return date, t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=ctx.threshold)
+        return dated
+    return *dated, t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=ctx.threshold)
 
 
 def image_caption(ctx: Context) -> str:

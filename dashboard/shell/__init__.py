@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import polars as pl
@@ -74,6 +74,23 @@ class Context:
             pl.col("project_code").is_in(self.projects)
         )
         return targets.selected_projects(frame, self.filters)
+
+    @cached_property
+    def lineage(self) -> str:
+        """The extract date of each project the selection covers (of the vintage shown),
+        projects of one date together, for every download's notes (issue 12):
+        "Extractdatum per project: 31/12/2023: WGTW-ANT, WGTW-LIM."."""
+        snapshots = data.table(self.version, "snapshots").filter(
+            pl.col("project_code").is_in(self.selected_projects())
+        )
+        if snapshots.is_empty():
+            return ""
+        by_date = snapshots.group_by("extract_date").agg(pl.col("project_code").sort())
+        dates = "; ".join(
+            f"{self.t.date(day)}: {', '.join(codes)}"
+            for day, codes in by_date.sort("extract_date", descending=True).iter_rows()
+        )
+        return self.t("download.extracts", dates=dates)
 
     def project_rows(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Bookkeeping rows (snapshots, files) of the user's projects; steering sees all."""

@@ -54,6 +54,10 @@ def test_a_link_as_of_a_date_shows_that_days_figures_with_a_banner(app, history)
     shown = past.session_state[_STATE_KEY]  # what every download's name and caption say
     assert shown.slug.endswith("_asof-20230630") and "30/06/2023" in shown.caption
     assert shown.data_date == JUNE
+    # every download's notes name the extract each project is read from, the vintage's
+    assert shown.lineage == "Extractdatum per project: 30/06/2023: WGTW-ANT, WGTW-LIM."
+    now = today.session_state[_STATE_KEY].lineage
+    assert now == "Extractdatum per project: 31/07/2023: WGTW-ANT, WGTW-LIM."
     assert past.query_params["asof"] == JUNE.isoformat()
 
 

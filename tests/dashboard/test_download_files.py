@@ -19,6 +19,7 @@ from werkpad import disclosure
 from werkpad.rendering.i18n import Translator
 
 DATE = dt.date(2023, 12, 31)
+LINEAGE = "Extractdatum per project: 31/12/2023: WGTW-LIM; 30/11/2023: JS-GNK."
 FRAME = pl.DataFrame(
     {"referral_source": ["ocmw", "vdab"], "reached": [120, None], "step_rate": [0.654, None]}
 )
@@ -32,6 +33,7 @@ def _ctx(suppressed: bool) -> SimpleNamespace:
         data_date=DATE,
         threshold=disclosure.THRESHOLD if suppressed else None,
         slug="province-LIM",
+        lineage=LINEAGE if suppressed else "",
     )
 
 
@@ -45,14 +47,19 @@ def test_a_funders_files_show_the_symbol_and_say_what_it_means():
     rows = _rows(downloads.csv_bytes(FRAME, ctx))
     assert rows[0] == [
         "# Filters: Provincie: Limburg; Periode van eerste contact: 01/01/2022–31/12/2022. "
-        f"Gegevens tot 31/12/2023. {note}"
+        f"Gegevens tot 31/12/2023. {LINEAGE} {note}"
     ]
     assert rows[1] == ["Toeleider", "Bereikt", "Stapratio"]  # headers in the reader's words
     assert rows[2:] == [["ocmw", "120", "0,654"], ["vdab", "x", "x"]]
     cells = xlsx_cells(downloads.xlsx_bytes(FRAME, ctx))
     assert (cells["B5"].value, cells["C5"].value) == ("x", "x")
-    assert cells["A7"].value == "Gegevens tot 31/12/2023." and cells["A8"].value == note
-    assert downloads.image_caption(ctx).splitlines()[1:] == ["Gegevens tot 31/12/2023.", note]
+    assert cells["A7"].value == "Gegevens tot 31/12/2023." and cells["A8"].value == LINEAGE
+    assert cells["A9"].value == note
+    assert downloads.image_caption(ctx).splitlines()[1:] == [
+        "Gegevens tot 31/12/2023.",
+        LINEAGE,
+        note,
+    ]
 
 
 def test_a_steering_members_files_have_no_symbol_and_no_note():
@@ -77,7 +84,7 @@ def _page() -> None:
     t = Translator("nl")
     frame = pl.DataFrame({"referral_source": ["ocmw", "vdab"], "reached": [120, 80]})
     ctx = SimpleNamespace(caption="-", t=t, data_date=dt.date(2023, 12, 31), threshold=None,
-                          slug="flanders")  # fmt: skip
+                          slug="flanders", lineage="")  # fmt: skip
     fig = charts.bar(frame, "referral_source", "reached", t, "Bereik", "Personen")
     downloads.chart(fig, frame, "reach", ctx)
 

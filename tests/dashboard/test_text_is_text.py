@@ -96,6 +96,7 @@ def test_dashboard_downloads_are_safe():
         t=Translator("nl"),
         data_date=dt.date(2023, 12, 31),
         threshold=None,
+        lineage="",
     )
     rows = _read_csv(downloads.csv_bytes(_frame(), ctx))
     assert rows[2] == ["'" + HOSTILE, "-1"]
