@@ -45,23 +45,42 @@ def users_file(tmp_path_factory) -> Path:
     return path
 
 
+def open_app(
+    monkeypatch: pytest.MonkeyPatch,
+    warehouse: Path,
+    users_file: Path | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+    demo: bool = False,
+    **params: str,
+) -> AppTest:
+    """The app on `warehouse`, opened with `params` in its URL, then signed in as `name`
+    (none: left at the sign-in form, or, with `demo`, the demo site's steering view)."""
+    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(warehouse))
+    if users_file is not None:
+        monkeypatch.setenv("WERKPAD_USERS", str(users_file))
+        monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
+    if demo:
+        monkeypatch.setenv("WERKPAD_DEMO", "1")
+    else:
+        monkeypatch.delenv("WERKPAD_DEMO", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if name:
+        at.text_input[0].input(name)
+        at.text_input[1].input(password)
+        at.button[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 @pytest.fixture
 def signed_in(loaded, users_file, monkeypatch):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
-    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
-    monkeypatch.delenv("WERKPAD_DEMO", raising=False)
-    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
+    warehouse = loaded[0] / "warehouse.duckdb"
 
     def run(name: str | None, password: str = PASSWORD, **params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        if name:
-            at.text_input[0].input(name)
-            at.text_input[1].input(password)
-            at.button[0].click().run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+        return open_app(monkeypatch, warehouse, users_file, name, password, **params)
 
     return run

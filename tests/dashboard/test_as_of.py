@@ -10,25 +10,15 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import APP as APP_FILE
 from dashboard.shell.signin import _STATE_KEY
 from tests.conftest import JUNE, truth_of
-
-APP = str(APP_FILE)
+from tests.dashboard.conftest import open_app
 
 
 @pytest.fixture
 def app(history, monkeypatch):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(history[0] / "warehouse.duckdb"))
-    monkeypatch.setenv("WERKPAD_DEMO", "1")
-
     def run(**params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+        return open_app(monkeypatch, history[0] / "warehouse.duckdb", demo=True, **params)
 
     return run
 
@@ -100,12 +90,7 @@ def test_a_warehouse_from_before_history_still_serves_today(history, tmp_path, m
     for table in ("ops.snapshot_history", "raw.trajectory_versions", "ops.submissions"):
         con.execute(f"DROP TABLE {table}")
     con.close()
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(old))
-    monkeypatch.setenv("WERKPAD_DEMO", "1")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["asof"] = JUNE.isoformat()
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_app(monkeypatch, old, demo=True, asof=JUNE.isoformat())
     assert not [s for s in at.selectbox if s.key == "asof"]
     _, _, july, corrected = history
     assert _reached(at) == truth_of([corrected, july["WGTW-LIM"]])["reached"]

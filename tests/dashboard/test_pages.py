@@ -13,23 +13,18 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import APP as APP_FILE
+from tests.dashboard.conftest import open_app
 from werkpad.contract import default_contract
 
-APP = str(APP_FILE)
 FILTER = {"province": "LIM", "period": "custom", "from": "2022-01-01", "to": "2022-12-31"}
 
 
 @pytest.fixture
 def app(loaded, monkeypatch):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
-    monkeypatch.setenv("WERKPAD_DEMO", "1")  # roles and login: tests/dashboard/test_access.py
+    """The demo's steering view (roles and login: tests/dashboard/test_access.py)."""
 
     def run(page: str | None = None, **params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
+        at = open_app(monkeypatch, loaded[0] / "warehouse.duckdb", demo=True, **params)
         if page:
             at.switch_page(f"views/{page}.py").run()
         assert not at.exception, [e.message for e in at.exception]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import APP as APP_FILE
 from tests.conftest import JUNE, truth_of
-from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.conftest import open_app
 from werkpad.cli import main
 
 APP = str(APP_FILE)
@@ -36,21 +36,8 @@ def submitted(history, tmp_path_factory):
 
 
 def _open(warehouse, monkeypatch, users_file, name=None, **params) -> AppTest:
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
-    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
-    if name is None:
-        monkeypatch.setenv("WERKPAD_DEMO", "1")
-    else:
-        monkeypatch.delenv("WERKPAD_DEMO", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if name:
-        at.text_input[0].input(name)
-        at.text_input[1].input(PASSWORD)
-        at.button[0].click().run()
+    """The Revisions page, as `name` or (none) as the demo's steering user."""
+    at = open_app(monkeypatch, warehouse, users_file, name, demo=name is None, **params)
     at.switch_page("views/revisions.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -107,15 +94,7 @@ def test_a_project_lead_sees_only_submissions_in_her_scope(submitted, monkeypatc
 
 
 def test_funders_have_no_revisions_page(submitted, monkeypatch, users_file):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(submitted))
-    at = AppTest.from_file(APP, default_timeout=120)
-    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
-    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
-    monkeypatch.delenv("WERKPAD_DEMO", raising=False)
-    at.run()
-    at.text_input[0].input("fons")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
+    at = open_app(monkeypatch, submitted, users_file, "fons")
     assert "revisions" not in at.session_state["_werkpad_context"].pages
 
 
@@ -150,16 +129,8 @@ def test_a_lead_submits_the_pack_she_sees_and_finds_it_under_revisions(
 
 
 def test_funders_cannot_submit(fresh, monkeypatch, users_file):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(fresh))
-    monkeypatch.setenv("WERKPAD_USERS", str(users_file))
-    monkeypatch.setattr("werkpad.config.USERS_FILE", users_file)
-    monkeypatch.delenv("WERKPAD_DEMO", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input[0].input("fons")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception and at.metric  # signed in, on the overview
+    at = open_app(monkeypatch, fresh, users_file, "fons")
+    assert at.metric  # signed in, on the overview
     assert not [b for b in at.button if b.key == "submit-pack"]
 
 

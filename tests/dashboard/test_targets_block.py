@@ -11,23 +11,15 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import APP as APP_FILE
+from tests.dashboard.conftest import open_app
 from werkpad.contract import default_contract
 from werkpad.rendering.i18n import Translator
 
 
 @pytest.fixture
 def overview(loaded, monkeypatch):
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(loaded[0] / "warehouse.duckdb"))
-    monkeypatch.setenv("WERKPAD_DEMO", "1")
-
     def run(**params: str) -> AppTest:
-        at = AppTest.from_file(str(APP_FILE), default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+        return open_app(monkeypatch, loaded[0] / "warehouse.duckdb", demo=True, **params)
 
     return run
 
@@ -84,11 +76,7 @@ def test_a_site_without_targets_says_so(fresh_copy, monkeypatch):
     con = duckdb.connect(str(fresh_copy))
     con.execute("DELETE FROM raw.ref_targets")
     con.close()
-    monkeypatch.setenv("WERKPAD_WAREHOUSE", str(fresh_copy))
-    monkeypatch.setenv("WERKPAD_DEMO", "1")
-    at = AppTest.from_file(str(APP_FILE), default_timeout=120)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_app(monkeypatch, fresh_copy, demo=True)
     assert Translator("nl")("targets.none") in [el.value for el in at.info]
     titles = [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
     assert not any(Translator("nl")("targets.cumulative_title") in title for title in titles)
