@@ -176,9 +176,26 @@ def progress(
     threshold: int | None,
     bands: StatusBands,
 ) -> list[targets.Progress]:
-    """The targets of these projects on the data date, in the user's scope."""
+    """The targets of these projects on the data date, in the user's scope: each one
+    computed once per warehouse version (`_target_progress`), whichever selection asks, so
+    a filter change only computes the targets of projects not seen before."""
     # each target on its own project's data date (a 2019 programme is judged on 2019)
-    return targets.progress(cursor(version), None, bands, _thaw(scope), threshold, projects)
+    return [
+        _target_progress(version, target, day, scope, threshold, bands)
+        for target, day in targets.due(cursor(version), None, projects)
+    ]
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _target_progress(
+    version: Version,
+    target: targets.Target,
+    day: dt.date,
+    scope: tuple,
+    threshold: int | None,
+    bands: StatusBands,
+) -> targets.Progress:
+    return targets.progress_of(cursor(version), target, day, bands, _thaw(scope), threshold)
 
 
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)

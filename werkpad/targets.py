@@ -117,20 +117,30 @@ def progress(
     project's own data date (its newest extract: a programme whose data ends in 2019 is
     judged on 2019, not on the site's newest file). `filters` are the user's scope; the
     period and the project are the target's own."""
+    return [
+        progress_of(con, target, day, bands, dict(filters or {}), threshold)
+        for target, day in due(con, on, projects)
+    ]
+
+
+def due(
+    con: duckdb.DuckDBPyConnection, on: dt.date | None, projects: Sequence[str] | None = None
+) -> list[tuple[Target, dt.date]]:
+    """Each target of the chosen projects (all when None) with the day it is judged on:
+    `on`, or its project's data date (the site's newest when the project has none yet)."""
     dates = project_data_dates(con) if on is None else {}
     newest = max(dates.values(), default=None)
-    rows = []
+    chosen = []
     for target in read_targets(con):
         if projects is not None and target.project_code not in projects:
             continue
         day = on or dates.get(target.project_code) or newest
-        if day is None:  # no data at all yet
-            continue
-        rows.append(_one(con, target, day, bands, dict(filters or {}), threshold))
-    return rows
+        if day is not None:  # else no data at all yet
+            chosen.append((target, day))
+    return chosen
 
 
-def _one(
+def progress_of(
     con: duckdb.DuckDBPyConnection,
     target: Target,
     on: dt.date,
