@@ -25,7 +25,7 @@ from pipelines.reader import read_extract
 from pipelines.sql import load_sql
 from pipelines.suite import build_checks, plain_sql, typed_select
 from pipelines.validate import preload_gx, run_suite
-from pipelines.warehouse import row_hash
+from pipelines.warehouse import dataset_names, row_hash
 from werkpad import config
 from werkpad.contract import Contract, FileName
 
@@ -44,10 +44,17 @@ class Night:
 
 
 def check_file(
-    con: duckdb.DuckDBPyConnection, path: Path, sha: str, name: FileName | None, night: Night
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sha: str,
+    named: tuple[Contract, FileName] | None,
+    night: Night,
 ) -> FileResult:
-    """Check one file and load it; a file's own unexpected error refuses only that file."""
-    contract = night.contract
+    """Check one file against the contract its name follows (werkpad.contract.contract_for:
+    trajectories or placements) and load it; a file's own unexpected error refuses only
+    that file."""
+    contract, name = named if named else (night.contract, None)
+    names = dataset_names(contract)
     known = name is not None and name.project_code in _projects(con)
     # a name that breaks the rule (an unknown project included: PEETERS_20240201.csv) is
     # known by its content hash only
@@ -60,7 +67,7 @@ def check_file(
         if ledger.status_of(con, sha) not in (None, "refused"):
             result.status = "unchanged"
             return result
-        live = ledger.live_snapshot(con, name.project_code)
+        live = ledger.live_snapshot(con, names, name.project_code)
         if live and live[0] > name.extract_date:
             result.status = "superseded"
         else:
@@ -132,7 +139,8 @@ def _check_name(name: FileName | None, projects: dict[str, str]) -> FileName:
             [
                 Finding(
                     "file.name",
-                    "the file name is <project_code>_<YYYYMMDD>.csv or .xlsx with a known "
+                    "the file name is <project_code>_<YYYYMMDD>.csv or .xlsx (trajectories) "
+                    "or <project_code>_placements_<YYYYMMDD>.csv or .xlsx, with a known "
                     "project code (for example WGTW-LIM_20231231.csv)",
                 )
             ]
@@ -217,11 +225,13 @@ def _replace_snapshot(
     columns = ", ".join(f'"{c}"' for c in contract.column_names if c in present)
     now = dt.datetime.now()
     params = {"file_name": file_name, "sha256": sha, "loaded_at": now}
+    names = dataset_names(contract)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(load_sql("raw/delete_snapshot"), {"project_code": name.project_code})
-        con.execute(load_sql("raw/insert_snapshot").format(columns=columns), params)
-        ledger.record_snapshot(con, run_id, name, file_name, sha, rows, now)
+        delete = load_sql("raw/delete_snapshot").format(**names)
+        con.execute(delete, {"project_code": name.project_code})
+        con.execute(load_sql("raw/insert_snapshot").format(columns=columns, **names), params)
+        ledger.record_snapshot(con, names, run_id, name, file_name, sha, rows, now)
         _record_versions(con, contract, name, file_name, sha, rows, now, run_id)
         con.execute("COMMIT")
     except Exception:
@@ -241,8 +251,9 @@ def _record_versions(
 ) -> None:
     """Keep the snapshot in the history, as changes: versions the new snapshot no longer holds
     end with it, new or changed rows start a version, unchanged ones add nothing."""
+    names = dataset_names(contract)
     found = con.execute(
-        load_sql("ops/snapshot_history_record"),
+        load_sql("ops/snapshot_history_record").format(**names),
         {
             "project_code": name.project_code,
             "extract_date": name.extract_date,
@@ -255,5 +266,5 @@ def _record_versions(
     ).fetchone()
     params = {"project_code": name.project_code, "snapshot_id": found[0] if found else None}
     hashed = row_hash(contract, "live")
-    con.execute(load_sql("raw/close_versions").format(row_hash=hashed), params)
-    con.execute(load_sql("raw/open_versions").format(row_hash=hashed), params)
+    con.execute(load_sql("raw/close_versions").format(row_hash=hashed, **names), params)
+    con.execute(load_sql("raw/open_versions").format(row_hash=hashed, **names), params)

@@ -29,9 +29,13 @@ def status_of(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
     return row[0] if row else None
 
 
-def live_snapshot(con: duckdb.DuckDBPyConnection, project_code: str) -> tuple[dt.date, int] | None:
-    """The live snapshot's extract date and row count of a project, if it has one."""
-    row = con.execute(load_sql("ops/snapshot_live"), {"project_code": project_code}).fetchone()
+def live_snapshot(
+    con: duckdb.DuckDBPyConnection, names: dict[str, str], project_code: str
+) -> tuple[dt.date, int] | None:
+    """The live snapshot's extract date and row count of a project, if it has one, in one
+    contract's bookkeeping (`names`: pipelines.warehouse.dataset_names)."""
+    sql = load_sql("ops/snapshot_live").format(**names)
+    row = con.execute(sql, {"project_code": project_code}).fetchone()
     return (row[0], row[1]) if row else None
 
 
@@ -80,6 +84,7 @@ def record_report(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResul
 
 def record_snapshot(
     con: duckdb.DuckDBPyConnection,
+    names: dict[str, str],
     run_id: str,
     name: FileName,
     file_name: str,
@@ -89,7 +94,7 @@ def record_snapshot(
 ) -> None:
     """The file now live for its project (inside the loader's snapshot transaction)."""
     con.execute(
-        load_sql("ops/snapshot_record"),
+        load_sql("ops/snapshot_record").format(**names),
         {
             "project_code": name.project_code,
             "extract_date": name.extract_date,

@@ -30,7 +30,7 @@ from pipelines.findings import FileResult, Finding, RunResult
 from pipelines.macros import install_macros
 from pipelines.quarantine import move_to_quarantine, planned_report, write_report
 from werkpad import config
-from werkpad.contract import Contract, default_contract
+from werkpad.contract import Contract, FileName, contract_for, default_contract
 from werkpad.site import current_site
 from werkpad.warehouse import OFFLINE
 
@@ -220,6 +220,16 @@ class _Run:
         return result
 
 
+def _contract_for(name: str, trajectories: Contract) -> tuple[Contract, FileName] | None:
+    """The contract a file's name asks for; the trajectories one is the run's own (a test
+    may run the load with another)."""
+    parsed = trajectories.parse_file_name(name)
+    if parsed is not None:
+        return trajectories, parsed
+    found = contract_for(name)
+    return found if found is None or found[0].name != trajectories.name else None
+
+
 def _skip(path: Path) -> bool:
     """Not ours to read: a temporary or hidden name, a folder, a pipe or a device."""
     return is_temporary(path.name) or not (path.is_symlink() or path.is_file())
@@ -251,19 +261,21 @@ def _symlink(path: Path) -> FileResult:
 
 
 def _process(con, hashes: dict[Path, str], run: _Run) -> list[FileResult]:
-    """Newest file first per project, so an older one in the same inbox is superseded."""
-    named = [(p, run.contract.parse_file_name(p.name)) for p in hashes]
+    """Per project its trajectories before its placements (checked against them), and of one
+    kind the newest file first, so an older one in the same inbox is superseded."""
+    named = [(p, _contract_for(p.name, run.contract)) for p in hashes]
     order = sorted(
         named,
         key=lambda item: (
             item[1] is None,
-            item[1] and item[1].project_code,
-            item[1] and -item[1].extract_date.toordinal(),
+            item[1] and item[1][1].project_code,
+            item[1] and item[1][0] is not run.contract,  # trajectories first
+            item[1] and -item[1][1].extract_date.toordinal(),
         ),
     )
     results = []
-    for path, name in order:
+    for path, found in order:
         started = dt.datetime.now()
-        result = check_file(con, path, hashes[path], name, run.night)
+        result = check_file(con, path, hashes[path], found, run.night)
         results.append(run._record(con, result, started))
     return results

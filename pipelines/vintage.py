@@ -20,8 +20,8 @@ import polars as pl
 
 from pipelines.macros import install_macros
 from pipelines.sql import load_sql
-from pipelines.warehouse import build_models
-from werkpad.contract import default_contract
+from pipelines.warehouse import build_models, dataset_names
+from werkpad.contract import Contract, all_contracts, default_contract
 from werkpad.sql import quote_ident
 
 
@@ -45,20 +45,39 @@ def use_vintage(con: duckdb.DuckDBPyConnection, as_of: dt.date, source: str = "w
         return name  # built before on this connection
     for schema in ("raw", "staging", "marts", "ops"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    tables = con.execute(load_sql("vintage/source_tables"), {"source": source}).fetchall()
+    rebuilt = _kept(con, source)
+    rebuilt_names = [f"{s}.{c.warehouse[r]}" for c in rebuilt for s, r in REBUILT]
+    tables = con.execute(
+        load_sql("vintage/source_tables"), {"source": source, "rebuilt": rebuilt_names}
+    ).fetchall()
     for schema, table in tables:
         target = f"{quote_ident(schema)}.{quote_ident(table)}"
         con.execute(f"CREATE VIEW {target} AS SELECT * FROM {quote_ident(source)}.{target}")
-    con.execute(load_sql("vintage/snapshots"), {"as_of": as_of})
-    if not _count(con, "vintage/projects"):
-        con.execute(f"USE {quote_ident(source)}")
-        con.execute(f"DETACH {quote_ident(name)}")
-        raise NoDataYet(as_of)
-    con.execute(load_sql("vintage/trajectories"))
+    for contract in rebuilt:
+        names = dataset_names(contract)
+        con.execute(load_sql("vintage/snapshots").format(**names), {"as_of": as_of})
+        if contract is rebuilt[0] and not _count(con, "vintage/projects"):
+            con.execute(f"USE {quote_ident(source)}")
+            con.execute(f"DETACH {quote_ident(name)}")
+            raise NoDataYet(as_of)
+        con.execute(load_sql("vintage/snapshot_rows").format(**names))
     _reference_in_force(con, source)
     install_macros(con, default_contract())
     build_models(con)
     return name
+
+
+# what a vintage rebuilds of each contract, as (schema, its `warehouse` role): the live rows
+# and the live snapshot of each project; the history they are rebuilt from stays a view
+REBUILT = (("raw", "table"), ("ops", "snapshots"))
+
+
+def _kept(con: duckdb.DuckDBPyConnection, source: str) -> list[Contract]:
+    """The contracts whose history the warehouse keeps, trajectories first (a warehouse from
+    before the placements contract has none of it until its next load)."""
+    rows = con.execute(load_sql("vintage/ops_tables"), {"source": source}).fetchall()
+    present = {table for (table,) in rows}
+    return [c for c in all_contracts() if c.warehouse["history"] in present]
 
 
 def _reference_in_force(con: duckdb.DuckDBPyConnection, source: str) -> None:

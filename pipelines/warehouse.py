@@ -23,7 +23,7 @@ import duckdb
 from pipelines.macros import install_macros
 from pipelines.sql import load_sql, models
 from pipelines.suite import sql_type
-from werkpad.contract import Contract
+from werkpad.contract import Contract, all_contracts
 from werkpad.sql import quote_ident, sql_list
 from werkpad.warehouse import LOADING_SUFFIX, OFFLINE, is_duckdb_file
 
@@ -98,32 +98,50 @@ def publish(copy: Path, warehouse: Path) -> None:
 
 
 def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Create schemas, bookkeeping tables, raw tables and macros in the current database."""
+    """Create schemas, bookkeeping tables, raw tables and macros in the current database:
+    for the trajectories `contract` and every other extract contract (placements)."""
     con.execute(load_sql("ops/init_warehouse"))
-    columns = ", ".join(f"{quote_ident(c.name)} {sql_type(c)}" for c in contract.columns)
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.trajectories ({columns}, _source_row BIGINT, "
-        "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP)"
-    )
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.trajectory_versions ({columns}, _source_row BIGINT, "
-        "_source_file VARCHAR, _source_sha256 VARCHAR, _loaded_at TIMESTAMP, "
-        "_valid_from BIGINT NOT NULL, "
-        "_valid_to BIGINT, _row_hash VARCHAR NOT NULL)"
-    )
-    for table in ("trajectories", "trajectory_versions"):  # a contract that grew adds its
-        for c in contract.columns:  # optional columns
-            con.execute(
-                f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {quote_ident(c.name)} "
-                f"{sql_type(c)}"
-            )
-    con.execute(load_sql("ops/history_backfill").format(row_hash=row_hash(contract, "live")))
+    for each in (contract, *(c for c in all_contracts() if c.name != contract.name)):
+        _init_dataset(con, each)
     install_macros(con, contract)
     refresh_age_groups(con, contract, schema="raw")
 
 
-# what a trajectory's row version is compared by: every contract column but the extract
-# date, which every snapshot changes
+def dataset_names(contract: Contract) -> dict[str, str]:
+    """The contract's warehouse names (its `warehouse` section: table, key, versions,
+    snapshots, history) as quoted identifiers, for the SQL files that take them as {name}."""
+    return {role: quote_ident(name) for role, name in contract.warehouse.items()}
+
+
+def _init_dataset(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """One contract's raw table, its row versions and its snapshot bookkeeping; a contract
+    that grew adds its optional columns; a warehouse from before history gets its live
+    snapshots as the first history (ops/history_backfill)."""
+    names = dataset_names(contract)
+    con.execute(load_sql("ops/init_snapshots").format(**names))
+    columns = ", ".join(f"{quote_ident(c.name)} {sql_type(c)}" for c in contract.columns)
+    lineage = "_source_row BIGINT, _source_file VARCHAR, _source_sha256 VARCHAR, "
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS raw.{names['table']} ({columns}, {lineage}"
+        "_loaded_at TIMESTAMP)"
+    )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS raw.{names['versions']} ({columns}, {lineage}"
+        "_loaded_at TIMESTAMP, _valid_from BIGINT NOT NULL, _valid_to BIGINT, "
+        "_row_hash VARCHAR NOT NULL)"
+    )
+    for table in (names["table"], names["versions"]):
+        for c in contract.columns:
+            con.execute(
+                f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {quote_ident(c.name)} "
+                f"{sql_type(c)}"
+            )
+    backfill = load_sql("ops/history_backfill")
+    con.execute(backfill.format(row_hash=row_hash(contract, "live"), **names))
+
+
+# what a row version (a trajectory's, a placement's) is compared by: every contract column but
+# the extract date, which every snapshot changes
 UNVERSIONED = ("extract_date",)
 
 

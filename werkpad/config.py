@@ -48,6 +48,7 @@ def asset(name: str) -> Path:
 
 CONTRACTS_DIR = Path(os.environ.get("WERKPAD_CONTRACTS_DIR") or asset("data_contracts"))
 CONTRACT_FILE = CONTRACTS_DIR / "trajectories.yaml"
+PLACEMENTS_CONTRACT_FILE = CONTRACTS_DIR / "placements.yaml"
 METRICS_FILE = PACKAGE_DIR / "metrics" / "metrics.yaml"
 
 # Build outputs (ignored by git): `build/` in a checkout; for an installed werkpad, the user's

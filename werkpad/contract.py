@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from werkpad.config import CONTRACT_FILE
+from werkpad.config import CONTRACT_FILE, PLACEMENTS_CONTRACT_FILE
 from werkpad.site import current_site
 
 COLUMN_TYPES = ("string", "code", "date", "boolean")
@@ -74,6 +74,7 @@ class Contract:
     rules: tuple[RowRule, ...]
     privacy: dict[str, Any]
     base_dir: Path
+    warehouse: dict[str, str] = field(default_factory=dict)  # table, key, versions, ...
 
     @property
     def column_names(self) -> list[str]:
@@ -124,7 +125,9 @@ class Contract:
 
     def file_name(self, project_code: str, extract_date: dt.date, fmt: str = "csv") -> str:
         """The file name the contract asks for; the inverse of parse_file_name."""
-        return f"{project_code}_{extract_date:%Y%m%d}.{fmt}"
+        return str(self.file["name_format"]).format(
+            project_code=project_code, extract_date=extract_date, format=fmt
+        )
 
     def boolean_tokens(self, value: bool) -> list[str]:
         return list(self.file["booleans"]["true" if value else "false"])
@@ -140,6 +143,10 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
     """Parse and check a contract file; raises ValueError naming what is wrong."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     columns = tuple(_column(c) for c in spec["columns"])
+    privacy = spec["privacy"]
+    if isinstance(privacy, str):  # one guard for every extract: another contract's section
+        shared = yaml.safe_load((path.parent / privacy).read_text(encoding="utf-8"))
+        privacy = shared["privacy"]
     for column in columns:  # names go into SQL as identifiers: letters, digits, underscores
         if not re.fullmatch(r"[a-z][a-z0-9_]*", column.name):
             raise ValueError(f"column {column.name!r}: names are lower-case identifiers")
@@ -164,8 +171,9 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
         reference=spec["reference"],
         columns=columns,
         rules=rules,
-        privacy=spec["privacy"],
+        privacy=privacy,
         base_dir=path.parent,
+        warehouse={k: str(v) for k, v in spec["warehouse"].items()},
     )
 
 
@@ -190,5 +198,26 @@ def _column(spec: dict[str, Any]) -> Column:
 
 @cache
 def default_contract() -> Contract:
-    """The contract in use, parsed once per process."""
+    """The trajectories contract in use, parsed once per process."""
     return load_contract()
+
+
+@cache
+def placements_contract() -> Contract:
+    """The placements contract (issue 13), parsed once per process."""
+    return load_contract(PLACEMENTS_CONTRACT_FILE)
+
+
+def all_contracts() -> tuple[Contract, ...]:
+    """Every extract contract, in the order a night loads a project's files: its
+    trajectories before its placements, which are checked against them."""
+    return default_contract(), placements_contract()
+
+
+def contract_for(name: str) -> tuple[Contract, FileName] | None:
+    """The contract whose file-name rule a file's name follows, with what the name says."""
+    for contract in all_contracts():
+        parsed = contract.parse_file_name(name)
+        if parsed is not None:
+            return contract, parsed
+    return None

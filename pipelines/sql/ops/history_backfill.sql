@@ -1,16 +1,17 @@
 -- A warehouse from before history was kept: its live snapshots become the first entries of
 -- the history and their rows the first versions. Runs on every load; does nothing once a
--- project has history. {row_hash} as in raw/close_versions.
-INSERT INTO ops.snapshot_history
+-- project has history. {row_hash} and the contract's table names as in
+-- raw/close_versions.
+INSERT INTO ops.{history}
 WITH known AS (
-    SELECT coalesce(max(snapshot_id), 0) AS last_id FROM ops.snapshot_history
+    SELECT coalesce(max(snapshot_id), 0) AS last_id FROM ops.{history}
 ),
 
 untracked AS (
     SELECT live.*
-    FROM ops.snapshots AS live
+    FROM ops.{snapshots} AS live
     WHERE NOT EXISTS (
-        SELECT 1 FROM ops.snapshot_history AS history
+        SELECT 1 FROM ops.{history} AS history
         WHERE history.project_code = live.project_code
     )
 )
@@ -27,12 +28,12 @@ SELECT
 FROM untracked
 CROSS JOIN known;
 
-INSERT INTO raw.trajectory_versions BY NAME
+INSERT INTO raw.{versions} BY NAME
 WITH newest AS (
     SELECT
         history.project_code,
         max(history.snapshot_id) AS snapshot_id
-    FROM ops.snapshot_history AS history
+    FROM ops.{history} AS history
     GROUP BY history.project_code
 )
 
@@ -41,9 +42,9 @@ SELECT
     newest.snapshot_id AS _valid_from,
     NULL::BIGINT AS _valid_to,
     {row_hash} AS _row_hash
-FROM raw.trajectories AS live
+FROM raw.{table} AS live
 INNER JOIN newest ON live.project_code = newest.project_code
 WHERE NOT EXISTS (
-    SELECT 1 FROM raw.trajectory_versions AS versions
+    SELECT 1 FROM raw.{versions} AS versions
     WHERE versions.project_code = live.project_code
 );

@@ -1,5 +1,6 @@
 -- Schemas and bookkeeping tables of the warehouse; safe to run on every load.
--- raw.trajectories itself is created from the contract's column list by the loader.
+-- Each contract's raw tables and snapshot bookkeeping are created from its column list and
+-- `warehouse` names by the loader (ops/init_snapshots, pipelines.warehouse.init_schema).
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS marts;
@@ -44,17 +45,6 @@ CREATE TABLE IF NOT EXISTS ops.file_ledger (
     seen_at TIMESTAMP
 );
 
--- The live snapshot of each project.
-CREATE TABLE IF NOT EXISTS ops.snapshots (
-    project_code VARCHAR PRIMARY KEY,
-    extract_date DATE NOT NULL,
-    file_name VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    rows BIGINT NOT NULL,
-    loaded_at TIMESTAMP NOT NULL,
-    run_id VARCHAR NOT NULL
-);
-
 -- Every accepted version of each of the site's reference files, with the run that accepted
 -- it: which partner existed when is history (pipelines.reference).
 CREATE TABLE IF NOT EXISTS ops.reference_versions (
@@ -63,20 +53,6 @@ CREATE TABLE IF NOT EXISTS ops.reference_versions (
     sha256 VARCHAR NOT NULL,
     accepted_at TIMESTAMP NOT NULL,
     rows JSON NOT NULL
-);
-
--- Every accepted snapshot of every project, in the order they were loaded: the live one
--- replaces the last in ops.snapshots, but history keeps them all (a corrected export of the
--- same extract date too, with a later id). raw.trajectory_versions points at these ids.
-CREATE TABLE IF NOT EXISTS ops.snapshot_history (
-    snapshot_id BIGINT PRIMARY KEY,
-    project_code VARCHAR NOT NULL,
-    extract_date DATE NOT NULL,
-    file_name VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    rows BIGINT NOT NULL,
-    loaded_at TIMESTAMP NOT NULL,
-    run_id VARCHAR NOT NULL
 );
 
 -- Funder report packs as submitted: the ZIP itself, its SHA-256, every figure in it, the

@@ -1,2 +1,3 @@
 -- Step 1 of replacing a project's snapshot (the loader runs both steps in one transaction).
-DELETE FROM wh.raw.trajectories WHERE project_code = $project_code
+-- {table}: the contract's raw table (raw.trajectories, raw.placements).
+DELETE FROM wh.raw.{table} WHERE project_code = $project_code

@@ -1,11 +1,12 @@
 -- The live snapshot of each project as of $as_of: the newest accepted one with an extract
 -- date on or before that day; of two exports of the same date, the one loaded later.
-CREATE TABLE ops.snapshots AS
+-- {snapshots} and {history}: one contract's bookkeeping (pipelines.warehouse.dataset_names).
+CREATE TABLE ops.{snapshots} AS
 WITH chosen AS (
     SELECT
         history.project_code,
         max(history.snapshot_id) AS snapshot_id
-    FROM ops.snapshot_history AS history
+    FROM ops.{history} AS history
     WHERE history.extract_date <= $as_of
     GROUP BY history.project_code
 )
@@ -19,5 +20,5 @@ SELECT
     history.loaded_at,
     history.run_id,
     history.snapshot_id
-FROM ops.snapshot_history AS history
+FROM ops.{history} AS history
 INNER JOIN chosen ON history.snapshot_id = chosen.snapshot_id

@@ -1,12 +1,13 @@
--- The trajectories as of the vintage's snapshots (vintage/snapshots): the row versions each
--- held, dated with its extract date, in the columns of raw.trajectories.
-CREATE TABLE raw.trajectories AS
+-- One contract's rows as of the vintage's snapshots (vintage/snapshots): the row versions
+-- each held, dated with its extract date, in the columns of raw.{table} ({table}, {versions}
+-- and {snapshots}: the contract's names, e.g. trajectories, trajectory_versions, snapshots).
+CREATE TABLE raw.{table} AS
 WITH held AS (
     SELECT
         versions.*,
         snapshots.extract_date AS snapshot_extract_date
-    FROM raw.trajectory_versions AS versions
-    INNER JOIN ops.snapshots AS snapshots
+    FROM raw.{versions} AS versions
+    INNER JOIN ops.{snapshots} AS snapshots
         ON
             versions.project_code = snapshots.project_code
             AND versions._valid_from <= snapshots.snapshot_id
