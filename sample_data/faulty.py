@@ -18,7 +18,7 @@ import xlsxwriter
 
 from sample_data.generator import Style
 from sample_data.writer import as_text, write_extract
-from werkpad.contract import default_contract
+from werkpad.contract import default_contract, placements_contract
 
 PLAIN = Style()
 
@@ -199,4 +199,110 @@ def write_faulty(
         frame = frames[projects[i % len(projects)]].head(rows)
         day = after + dt.timedelta(days=1 + i)
         written[write(frame, out_dir, day)] = rule
+    return written
+
+
+# ---- placements (data_contracts/placements.yaml) ----------------------------------------
+
+
+def _placements_written(frame: pl.DataFrame, out: Path) -> Path:
+    return write_extract(frame, out, PLAIN, contract=placements_contract())
+
+
+def _placement_cell(column: str, value: str, running: bool | None = None) -> Callable:
+    """A writer that sets one cell, on a running placement (ended_on empty), an ended one, or
+    the fourth row."""
+
+    def write(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+        frame = _dated(frame, day)
+        row = 3
+        if running is not None:
+            wanted = frame["ended_on"].is_null() if running else frame["ended_on"].is_not_null()
+            row = int(wanted.arg_true()[0])
+        return _placements_written(_with_cell(frame, column, row, value), out)
+
+    return write
+
+
+def _placement_dates(column: str, shift: Callable[[pl.Expr], pl.Expr]) -> Callable:
+    """A writer that moves a date of every fifth ended placement."""
+
+    def write(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+        frame = _dated(frame, day)
+        bad = pl.col("ended_on").is_not_null() & (pl.int_range(pl.len()) % 5 == 0)
+        frame = frame.with_columns(pl.when(bad).then(shift(pl.col(column))).otherwise(
+            pl.col(column)).alias(column))  # fmt: skip
+        return _placements_written(frame, out)
+
+    return write
+
+
+def _placements_personal_column(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+    names = ["Bakkerij Peeters", "Garage Janssens", "Tuincentrum Maes"]
+    frame = _dated(frame, day).with_columns(
+        pl.Series("bedrijfsnaam", [names[i % len(names)] for i in range(frame.height)])
+    )
+    return _placements_written(frame, out)
+
+
+def _placements_duplicate_ids(frame: pl.DataFrame, out: Path, day: dt.date) -> Path:
+    ids = frame["placement_id"].to_list()
+    ids[4] = ids[1]
+    return _placements_written(_dated(frame, day).with_columns(pl.Series("placement_id", ids)), out)
+
+
+# fault name -> (rule the pipeline must name, writer); each on a good placements frame
+PLACEMENT_FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], Path]]] = {
+    "placements_company_name": (
+        "employer_key.pattern",
+        _placement_cell("employer_key", "Bakkerij Peeters"),
+    ),
+    "placements_personal_column": ("privacy.personal_column", _placements_personal_column),
+    "placements_unknown_trajectory": (
+        "trajectory_in_live_snapshot",
+        _placement_cell("trajectory_id", "WIZ-ANT-1999-0000001"),
+    ),
+    "placements_before_first_contact": (
+        "started_after_reached",
+        _placement_cell("started_on", "2000-01-03"),
+    ),
+    "placements_end_before_start": (
+        "ended_after_started",
+        _placement_dates("ended_on", lambda c: c - pl.duration(days=400)),
+    ),
+    "placements_after_extract": (
+        "no_date_after_extract",
+        _placement_cell("started_on", "2099-06-30", running=True),
+    ),
+    "placements_hired_while_running": (
+        "hired_needs_end",
+        _placement_cell("hired_by_employer", "true", running=True),
+    ),
+    "placements_reason_without_end": (
+        "end_reason.required_when",
+        _placement_cell("end_reason", "completed", running=True),
+    ),
+    "placements_unknown_sector": (
+        "employer_sector.values",
+        _placement_cell("employer_sector", "Z"),
+    ),
+    "placements_unknown_region": (
+        "employer_region_code.reference",
+        _placement_cell("employer_region_code", "XXX-NOPE"),
+    ),
+    "placements_duplicate_ids": ("placement_id.unique", _placements_duplicate_ids),
+    "placements_other_project": ("one_project_code", _placement_cell("project_code", "WGTW-ANT")),
+}
+
+
+def write_faulty_placements(
+    placements: pl.DataFrame, out_dir: Path, after: dt.date, rows: int = 40
+) -> dict[Path, str]:
+    """Write every placements fault on a slice of one project's good placements (dated after
+    them, so each would replace them); return path -> rule."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frame = placements.tail(rows)  # the newest: some still running, some ended
+    written = {}
+    for i, (rule, write) in enumerate(PLACEMENT_FAULTS.values()):
+        written[write(frame, out_dir, after + dt.timedelta(days=1 + i))] = rule
     return written

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from sample_data.generator import PROJECT_STYLE, Style
-from werkpad.contract import Contract, default_contract
+from werkpad.contract import Contract, default_contract, placements_contract
 
 
 def as_text(frame: pl.DataFrame, style: Style) -> pl.DataFrame:
@@ -62,4 +62,18 @@ def write_sample(
         if fmt == "csv":
             style = Style()
         paths.append(write_extract(frame, out_dir, style))
+    return paths
+
+
+def write_placements(
+    placements: dict[str, pl.DataFrame], out_dir: Path, fmt: str | None = None
+) -> list[Path]:
+    """Write every project's placements (<project>_placements_<date>), in the style of the
+    project's partner system, as its trajectories; `fmt='csv'` forces plain CSV."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    contract = placements_contract()
+    paths = []
+    for project, frame in placements.items():
+        style = Style() if fmt == "csv" else PROJECT_STYLE.get(project, Style())
+        paths.append(write_extract(frame, out_dir, style, contract=contract))
     return paths

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sample_data.placements import placement_profiles
 from werkpad.cli import build_parser, main
 from werkpad.contract import default_contract
 
@@ -90,7 +91,10 @@ def test_sample_command_is_seeded(tmp_path):
 
     first, second = run(tmp_path / "a"), run(tmp_path / "b")
     projects = default_contract().reference_rows("projects")
-    assert first == second and len(first) == len(projects) - 1  # WGTW-VBR writes XLSX
+    trajectories = {n for n in first if "_placements_" not in n}
+    assert first == second and len(trajectories) == len(projects) - 1  # WGTW-VBR writes XLSX
+    placed = sorted(n.split("_")[0] for n in set(first) - trajectories)
+    assert placed == sorted(placement_profiles())  # Werk-in-zicht, Jumpstart, OCMW
 
 
 def test_a_nightly_load_prints_one_line_per_file_and_a_summary_only(tmp_path, loaded):

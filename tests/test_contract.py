@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
 
-from werkpad.contract import default_contract, load_contract
+from werkpad.contract import contract_for, default_contract, load_contract, placements_contract
 from werkpad.contract_docs import render_contract
 
 EXPECTED_COLUMNS = [
@@ -48,6 +49,28 @@ def test_contract_has_the_v1_columns_in_order():
 def test_committed_contract_docs_are_current():
     committed = Path("docs/data_contract.md").read_text(encoding="utf-8")
     assert committed == render_contract(), "run: werkpad contract > docs/data_contract.md"
+
+
+def test_committed_placements_contract_docs_are_current():
+    committed = Path("docs/placements_contract.md").read_text(encoding="utf-8")
+    assert committed == render_contract(placements_contract()), (
+        "run: werkpad contract placements > docs/placements_contract.md"
+    )
+    for column in placements_contract().columns:
+        assert f"`{column.name}`" in committed
+
+
+def test_each_file_name_finds_its_contract():
+    """A trajectories name is never read as placements, nor the other way round."""
+    found = contract_for("WIZ-ANT_placements_20231231.csv")
+    assert found and found[0].name == "placements" and found[1].project_code == "WIZ-ANT"
+    found = contract_for("WIZ-ANT_20231231.xlsx")
+    assert found and found[0].name == "trajectories" and found[1].format == "xlsx"
+    assert contract_for("WIZ-ANT_plaatsingen_20231231.csv") is None
+    day = dt.date(2023, 12, 31)
+    for contract in (default_contract(), placements_contract()):
+        name = contract.file_name("JS-GEN", day, "csv")
+        assert contract_for(name) is not None and contract_for(name)[0] is contract
 
 
 def test_every_column_and_rule_is_documented():

@@ -40,12 +40,14 @@ def _positive(text: str) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from sample_data.faulty import write_faulty
     from sample_data.generator import generate, shared_rows
-    from sample_data.writer import write_sample
+    from sample_data.placements import generate_placements
+    from sample_data.writer import write_placements, write_sample
 
     frames = generate(
         args.rows, args.seed, args.extract_date, args.project or None, programmes=True
     )
     paths = write_sample(frames, args.out, fmt=args.format)
+    paths += write_placements(generate_placements(frames, args.seed), args.out, args.format)
     if args.faulty and shared_rows(frames):
         paths += list(write_faulty(shared_rows(frames), args.out, args.extract_date))
     for path in paths:
@@ -427,9 +429,11 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
 
 def _cmd_contract(args: argparse.Namespace) -> int:
+    from werkpad.contract import all_contracts
     from werkpad.contract_docs import render_contract
 
-    print(render_contract(), end="")
+    chosen = next(c for c in all_contracts() if c.name == args.name)
+    print(render_contract(chosen), end="")
     return config.EXIT_OK
 
 
@@ -502,11 +506,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.load import run_load
     from sample_data.faulty import write_faulty
     from sample_data.generator import DEFAULT_EXTRACT_DATE, generate, shared_rows
-    from sample_data.writer import write_sample
+    from sample_data.placements import generate_placements
+    from sample_data.writer import write_placements, write_sample
 
     inbox = config.DEMO_DIR / "inbox"
     frames = generate(config.SAMPLE_DEFAULT_ROWS, config.SAMPLE_DEFAULT_SEED, programmes=True)
     write_sample(frames, inbox)
+    write_placements(generate_placements(frames, config.SAMPLE_DEFAULT_SEED), inbox)
     write_faulty(shared_rows(frames), inbox, DEFAULT_EXTRACT_DATE)
     result = run_load(inbox, config.DEFAULT_WAREHOUSE, config.DEMO_DIR / "quarantine")
     for f in result.files:
@@ -822,8 +828,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     con = sub.add_parser(
         "contract",
-        help="print the data contract as Markdown",
-        description="Print the data contract documentation (Markdown).",
+        help="print a data contract as Markdown",
+        description="Print a data contract's documentation (Markdown).",
+    )
+    con.add_argument(
+        "name",
+        nargs="?",
+        default="trajectories",
+        choices=["trajectories", "placements"],
+        help="which extract: trajectories (default) or placements",
     )
     con.set_defaults(func=_cmd_contract)
 
