@@ -174,3 +174,19 @@ def test_any_seeds_placements_keep_the_contracts_rules(seed):
         assert running["hired_by_employer"].null_count() == running.height
         assert frame["placement_id"].n_unique() == frame.height
         assert frame["employer_key"].str.contains(r"^[0-9a-f]{16,64}$").all()
+
+
+@pytest.mark.parametrize("column", ["werkgever", "Contactpersoon", "KBO-nummer", "Firma"])
+def test_a_column_naming_the_employer_or_a_contact_refuses_the_file(frames, tmp_path, column):
+    """Employers are keys, never names: an extra column that would hold a company's or a
+    contact person's name refuses the file, and its values are quoted nowhere."""
+    trajectories, placements = frames
+    write_sample({"WIZ-ANT": trajectories["WIZ-ANT"]}, tmp_path / "inbox")
+    frame = placements["WIZ-ANT"].with_columns(pl.lit("Bakkerij Peeters BV").alias(column))
+    write_placements({"WIZ-ANT": frame}, tmp_path / "inbox")
+    result = run_load(tmp_path / "inbox", tmp_path / "w.duckdb", tmp_path / "q")
+    refused = [f for f in result.files if "_placements_" in (f.source.name if f.source else "")]
+    (outcome,) = refused
+    assert outcome.status == "refused"
+    assert "privacy.personal_column" in [f.rule for f in outcome.findings]
+    assert "Bakkerij Peeters" not in outcome.report.read_text(encoding="utf-8")
