@@ -20,7 +20,7 @@ import polars as pl
 
 from pipelines.macros import install_macros
 from pipelines.sql import load_sql
-from pipelines.warehouse import build_models, dataset_names
+from pipelines.warehouse import build_models, dataset_names, init_dataset
 from werkpad.contract import Contract, all_contracts, default_contract
 from werkpad.sql import quote_ident
 
@@ -61,6 +61,9 @@ def use_vintage(con: duckdb.DuckDBPyConnection, as_of: dt.date, source: str = "w
             con.execute(f"DETACH {quote_ident(name)}")
             raise NoDataYet(as_of)
         con.execute(load_sql("vintage/snapshot_rows").format(**names))
+    for contract in all_contracts():  # a warehouse from before a contract: its tables, empty
+        if contract not in rebuilt:
+            init_dataset(con, contract)
     _reference_in_force(con, source)
     install_macros(con, default_contract())
     build_models(con)

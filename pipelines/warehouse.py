@@ -102,7 +102,7 @@ def init_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     for the trajectories `contract` and every other extract contract (placements)."""
     con.execute(load_sql("ops/init_warehouse"))
     for each in (contract, *(c for c in all_contracts() if c.name != contract.name)):
-        _init_dataset(con, each)
+        init_dataset(con, each)
     install_macros(con, contract)
     refresh_age_groups(con, contract, schema="raw")
 
@@ -113,7 +113,7 @@ def dataset_names(contract: Contract) -> dict[str, str]:
     return {role: quote_ident(name) for role, name in contract.warehouse.items()}
 
 
-def _init_dataset(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+def init_dataset(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """One contract's raw table, its row versions and its snapshot bookkeeping; a contract
     that grew adds its optional columns; a warehouse from before history gets its live
     snapshots as the first history (ops/history_backfill)."""
