@@ -131,8 +131,9 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     }
     with _reading(args, as_of=True) as con:
         figures = metrics.headline(con, filters)
+        network = _placements(con, filters)
     if args.json:
-        print(json.dumps(figures, indent=2))
+        print(json.dumps(figures | ({"placements": network} if network else {}), indent=2))
     else:
         for metric in metrics.load_metrics():
             print(f"{metric.label:36} {figures[metric.name]}")
@@ -159,6 +160,18 @@ def _reading(args: argparse.Namespace, as_of: bool = False) -> Iterator[Any]:
         yield con
     finally:
         con.close()
+
+
+def _placements(con: Any, filters: dict[str, Any]) -> dict[str, Any] | None:
+    """The employer-network metrics for placements started in the same range, when the
+    warehouse holds placements (issue 13); None otherwise."""
+    from werkpad.metrics.placements import compute_placements
+    from werkpad.warehouse import has_table
+
+    if not has_table(con, "marts", "fct_placements"):
+        return None
+    figures = compute_placements(con, filters)
+    return figures if figures.get("placements") else None
 
 
 def _use_as_of(con: Any, as_of: dt.date | None) -> None:
