@@ -164,7 +164,12 @@ def _spec(path: Path = METRICS_FILE) -> dict:
 @cache
 def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
     """The metric definitions; raises ValueError on a ratio over an unknown metric."""
-    specs = _spec(path)["metrics"]
+    return checked_metrics(_spec(path)["metrics"])
+
+
+def checked_metrics(specs: list[dict]) -> tuple[Metric, ...]:
+    """Metrics from their metrics.yaml entries (this family's or the employer network's);
+    raises ValueError on an unknown type, a ratio over an unknown metric or a bad `within`."""
     metrics = tuple(Metric(**spec) for spec in specs)
     names = {m.name for m in metrics if m.type in ("count", "aggregate")}
     counts = {m.name for m in metrics if m.type == "count"}

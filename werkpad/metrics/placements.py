@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from werkpad.config import METRICS_FILE
-from werkpad.metrics import FILTERS, Metric, _spec
+from werkpad.metrics import FILTERS, Metric, _spec, checked_metrics
 from werkpad.sql import load_sql
 
 # filters on where the placement's trajectory lies, as werkpad.metrics.FILTERS words them
@@ -34,15 +34,8 @@ EVER = dt.date(1, 1, 1)  # the range start of a selection without a period: ever
 
 @cache
 def load_placement_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
-    """The employer-network metrics; raises ValueError on a ratio over an unknown metric."""
-    metrics = tuple(Metric(**spec) for spec in _spec(path)["placement_metrics"])
-    names = {m.name for m in metrics if m.type in ("count", "aggregate")}
-    for m in metrics:
-        if m.type not in ("count", "aggregate", "ratio"):
-            raise ValueError(f"metric {m.name}: unknown type {m.type}")
-        if m.type == "ratio" and not {m.numerator, m.denominator} <= names:
-            raise ValueError(f"metric {m.name}: numerator and denominator must be other metrics")
-    return metrics
+    """The employer-network metrics, checked as the trajectories' are."""
+    return checked_metrics(_spec(path)["placement_metrics"])
 
 
 def placements_sql(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
