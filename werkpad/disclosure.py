@@ -686,7 +686,10 @@ def suppress_table(
             else None
         )
         extra = (known or {}).get(name, ())
-        top = protect(cells, dims, threshold, parents, outer, extra)[tuple(range(len(dims)))]
+        pattern = protect(cells, dims, threshold, parents, outer, extra)
+        # and no line whose withheld cells add up to a small number beside its shown total
+        pattern = close_remainders(cells, dims, pattern, threshold, parents)
+        top = pattern[tuple(range(len(dims)))]
         for key, withheld in top.items():
             if key not in out:
                 if not withheld:
