@@ -16,7 +16,8 @@ import pytest
 from pipelines.load import RunResult, run_load
 from sample_data.faulty import write_faulty
 from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
-from sample_data.writer import write_sample
+from sample_data.placements import generate_placements
+from sample_data.writer import write_placements, write_sample
 
 SEED = 7
 ROWS = 3_000
@@ -105,3 +106,27 @@ def history(tmp_path_factory):
     write_csv(corrected, root / "night3")
     run_load(root / "night3", root / "warehouse.duckdb", root / "q")
     return root, june, july, corrected
+
+
+NETWORK_SEED = 23
+NETWORK_PROJECTS = ["WIZ-ANT", "JS-ANT", "JS-GEN", "OCMW-LEU", "WGTW-ANT"]
+
+
+@pytest.fixture(scope="session")
+def network(tmp_path_factory) -> tuple[Path, pl.DataFrame]:
+    """A warehouse with the employer networks of Werk-in-zicht, Jumpstart and OCMW (and a
+    We Go To Work project, which has none), and the independent truth: every placement
+    with its trajectory's region, partner and job start (province: the region's prefix)."""
+    trajectories = generate(300, NETWORK_SEED, DEFAULT_EXTRACT_DATE, NETWORK_PROJECTS)
+    placements = generate_placements(trajectories, NETWORK_SEED)
+    root = tmp_path_factory.mktemp("network")
+    write_sample(trajectories, root / "inbox")
+    write_placements(placements, root / "inbox")
+    result = run_load(root / "inbox", root / "warehouse.duckdb", root / "q")
+    assert {f.status for f in result.files} == {"loaded"}
+    people = pl.concat(trajectories.values()).select(
+        "project_code", "trajectory_id", "region_code", "partner_code", "job_started_on"
+    )
+    frame = pl.concat(placements.values()).join(people, on=["project_code", "trajectory_id"])
+    province = pl.col("region_code").str.split("-").list.first()
+    return root / "warehouse.duckdb", frame.with_columns(province_code=province)

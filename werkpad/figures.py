@@ -37,10 +37,35 @@ import duckdb
 
 from werkpad import disclosure, metrics
 from werkpad.config import MAX_PROTECTED_CELLS
+from werkpad.metrics import placements
 from werkpad.site import current_settings
 from werkpad.sql import load_sql
 
 Filters = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What a family table is cut from: the trajectories (people) or the placements (issue
+    13). `rows(con, filters, dims, counts, flag_parts)` counts per cell; `first` is the count
+    of everything selected, `quarter` the grouping by quarter of the date a period selects
+    on, `within` the counts' `within` chains (metrics.yaml)."""
+
+    rows: Callable[..., list[dict]]
+    first: str
+    quarter: str
+    within: Callable[[], dict[str, str]]
+
+
+_PEOPLE = _Source(metrics.compute, "reached", "reached_quarter", metrics.within)
+_PLACEMENTS = _Source(
+    lambda con, filters, dims, asked, _flags: placements.grouped_placements(
+        con, filters, dims, asked
+    ),
+    "placements",
+    "started_quarter",
+    placements.within,
+)
 
 
 def headline(
@@ -57,11 +82,127 @@ def headline(
     return suppress_rows([_no_small_gaps(shown, counts, threshold)], threshold)[0]
 
 
-def _no_small_gaps(shown: dict[str, Any], counts: list[str], threshold: int) -> dict[str, Any]:
+def placement_headline(
+    con: duckdb.DuckDBPyConnection, filters: Filters, threshold: int | None = None
+) -> dict[str, Any]:
+    """Every employer-network metric over the selection (werkpad.metrics.placements), with a
+    threshold protected as people's are: the placement counts along the selection's filters
+    (a period by the placements' start), then the employer counts and rates."""
+    row = placements.compute_placements(con, dict(filters))
+    if not threshold:
+        return row
+    counts = placements.counts()
+    fates = _selection_fates(con, filters, counts, threshold, _PLACEMENTS)
+    shown = row | {c: row[c] if fates.get(c, True) else None for c in counts}
+    shown = _no_small_gaps(shown, counts, threshold, placements.within())
+    return _placement_policy([shown], threshold)[0]
+
+
+def placement_grouped(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    group_by: Sequence[str],
+    only: Sequence[str],
+    threshold: int | None = None,
+    shown_headline: Callable[[], Mapping[str, Any]] | None = None,
+) -> list[dict]:
+    """The employer-network metrics `only` per group, suppressed as `grouped` suppresses
+    people's: each placement count a family with its totals and the headline's fate."""
+    if not threshold:
+        return placements.grouped_placements(con, dict(filters), list(group_by), list(only))
+    outer = placements.within()
+    asked = list(only)
+    for name in list(asked):  # the counts the asked ones lie within, up the chain
+        while name in outer and outer[name] not in asked:
+            asked.append(outer[name])
+            name = outer[name]
+    dims = disclosure.close(group_by, metrics.parents())
+    rows = placements.grouped_placements(con, dict(filters), dims, asked)
+    counts = [c for c in placements.counts() if rows and c in rows[0]]
+    if rows and _period_grid(con, filters, _PLACEMENTS) is None:  # withheld whole
+        return _placement_policy([row | dict.fromkeys(counts) for row in rows], threshold)
+    if not rows:
+        return []
+    shown = shown_headline() if shown_headline else placement_headline(con, filters, threshold)
+    everyone = tuple({row[dims[0]] for row in rows}) if dims else ()
+    known = {c: [(dims[0], everyone, shown[c] is None)] for c in counts if dims and c in shown}
+    rows = disclosure.suppress_table(
+        rows, dims, counts, threshold, metrics.parents(),
+        {c: w for c, w in outer.items() if c in counts}, known,
+    )  # fmt: skip
+    return _placement_policy(rows, threshold)
+
+
+GROWTH = ("placements", "employers_active", "employers_new", "employers_repeat")
+
+
+def network_growth(
+    con: duckdb.DuckDBPyConnection, filters: Filters, threshold: int | None = None
+) -> list[dict[str, Any]]:
+    """Per quarter of the period, from the selection's first placement to its last: the
+    GROWTH figures of the placements started in it, and `employers_total`, the distinct
+    employers with a placement started up to its end (the network so far). Each is a
+    published headline of its own selection, so a quarter is cut from the same protected
+    table as any other."""
+    place = {k: v for k, v in filters.items() if k not in _PERIOD}
+    quarters = [
+        row["started_quarter"]
+        for row in placements.grouped_placements(con, place, ["started_quarter"], ["placements"])
+    ]
+    if not quarters:
+        return []
+    first, last = min(quarters), _next_quarter(max(quarters)) - dt.timedelta(days=1)
+    start = max(_day(filters.get("reached_from")) or first, first)
+    end = min(_day(filters.get("reached_to")) or last, last)
+    out, quarter = [], _quarter(start)
+    while quarter <= end:
+        until = min(_next_quarter(quarter) - dt.timedelta(days=1), end)
+        now = placement_headline(
+            con, dict(filters) | {"reached_from": max(quarter, start), "reached_to": until},
+            threshold,
+        )  # fmt: skip
+        so_far = dict(filters) | {"reached_from": None, "reached_to": until}
+        total = placement_headline(con, so_far, threshold)["employers_active"]
+        out.append({"started_quarter": quarter, **{k: now[k] for k in GROWTH},
+                    "employers_total": total})  # fmt: skip
+        quarter = _next_quarter(quarter)
+    return out
+
+
+def _placement_policy(rows: list[dict], threshold: int) -> list[dict]:
+    """Employer counts and rates after the placement counts are protected: an employer
+    count is withheld when small or when the count it lies within is (metrics.yaml); a rate
+    when a count it is built on is withheld or small."""
+    by_name = {m.name: m for m in placements.load_placement_metrics()}
+    outer = placements.within()
+    out = []
+    for row in rows:
+        row = dict(row)
+        for name in placements.employer_counts():  # definition order: a chain's top first
+            if row.get(name) is None:
+                continue
+            up = outer[name]
+            if 0 < row[name] < threshold or (up in row and row[up] is None):
+                row[name] = None
+        for name, metric in by_name.items():
+            if name in row and metric.type == "ratio":
+                parts = [row.get(p) for p in metric.parts]
+                if any(p is None or 0 < p < threshold for p in parts):
+                    for key in (name, f"{name}_low", f"{name}_high"):
+                        if key in row:
+                            row[key] = None
+        out.append(row)
+    return out
+
+
+def _no_small_gaps(
+    shown: dict[str, Any], counts: list[str], threshold: int,
+    outer: Mapping[str, str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """A union of cells can be small, or a few below a count it lies within, where no cell
     is: each shown count of 1 to threshold - 1, and each a small number below a shown count
     up its `within` chain (stepped, decided, exploring, reached), is withheld too."""
-    outer = metrics.within()
+    outer = metrics.within() if outer is None else outer
     out = dict(shown)
     for name in counts:
         value = shown[name]
@@ -83,11 +224,12 @@ def _count_names(row: Mapping[str, Any]) -> list[str]:
 
 
 def _selection_fates(
-    con: duckdb.DuckDBPyConnection, filters: Filters, counts: list[str], threshold: int
-) -> dict[str, bool]:
+    con: duckdb.DuckDBPyConnection, filters: Filters, counts: list[str], threshold: int,
+    source: _Source = _PEOPLE,
+) -> dict[str, bool]:  # fmt: skip
     """Count -> may be published: the selection adds up from what its family table publishes
     (see the module docstring)."""
-    period = _period_grid(con, filters)
+    period = _period_grid(con, filters, source)
     if period is None:  # a period that cuts a quarter with people in the cut-off part
         return dict.fromkeys(counts, False)
     known = set(metrics.target_groups())
@@ -96,12 +238,12 @@ def _selection_fates(
     columns = [metrics.PARTS[p] for p in metrics.PARTS if filters.get(p)]
     listed = disclosure.close(columns, metrics.parents())
     base = {k: v for k, v in filters.items() if k not in _PICKED}
-    outer = metrics.within()
-    asked = list(dict.fromkeys(["reached", *counts, *(outer[c] for c in counts if c in outer)]))
-    grid = [_QUARTER] if period.dims else []
-    rows = metrics.compute(con, base, listed + grid, asked, flag_parts)
+    outer = source.within()
+    asked = [source.first, *counts, *(outer[c] for c in counts if c in outer)]
+    grid = [source.quarter] if period.dims else []
+    rows = source.rows(con, base, listed + grid, list(dict.fromkeys(asked)), flag_parts)
     for row in rows:  # the year a quarter lies in, a grouping of its own
-        quarter = _day(row[_QUARTER]) if grid else None
+        quarter = _day(row[source.quarter]) if grid else None
         row[_YEAR] = quarter.year if quarter else None
     dims = listed + list(period.dims) + [f"part_{p}" for p in flag_parts]
     chosen = _chooser(filters, dims, columns, flags, period)
@@ -121,7 +263,7 @@ def _selection_fates(
 _QUARTER, _YEAR = "reached_quarter", "reached_year"
 _PERIOD = ("reached_from", "reached_to")
 _PICKED = (*metrics.PARTS, *metrics.FLAG_PARTS, *_PERIOD)  # filters the family table splits by
-_GRID_PARENTS = {_QUARTER: (_YEAR,)}
+_GRID_PARENTS = {_QUARTER: (_YEAR,), _PLACEMENTS.quarter: (_YEAR,)}
 
 
 @dataclass(frozen=True)
@@ -161,7 +303,9 @@ def whole_quarters(start: dt.date, end: dt.date, last: dt.date) -> tuple[dt.date
     return _quarter(start), min(_next_quarter(end) - dt.timedelta(days=1), max(end, last))
 
 
-def _period_grid(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Grid | None:
+def _period_grid(
+    con: duckdb.DuckDBPyConnection, filters: Filters, source: _Source = _PEOPLE
+) -> _Grid | None:
     """The period as whole years when it is one, else as whole quarters; None when it cuts a
     quarter with people of the selection in the part it leaves out (that count would be a
     difference of two periods a few days apart, so the selection is withheld whole).
@@ -179,16 +323,16 @@ def _period_grid(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Grid | No
         start and dt.date(start.year, 1, 1),
         end and dt.date(end.year + 1, 1, 1),
     )
-    if _whole(con, filters, *years):
+    if _whole(con, filters, source, *years):
         return _Grid((_YEAR,), start and start.year, end and end.year)
     quarters = (start and _quarter(start), end and _next_quarter(end))
-    if _whole(con, filters, *quarters):
-        return _Grid((_YEAR, _QUARTER), start and _quarter(start), end and _quarter(end))
+    if _whole(con, filters, source, *quarters):
+        return _Grid((_YEAR, source.quarter), start and _quarter(start), end and _quarter(end))
     return None
 
 
 def _whole(
-    con: duckdb.DuckDBPyConnection, filters: Filters, first: dt.date | None,
+    con: duckdb.DuckDBPyConnection, filters: Filters, source: _Source, first: dt.date | None,
     after: dt.date | None,
 ) -> bool:  # fmt: skip
     """Whether the selection's period holds everyone of [first, after) in the selection."""
@@ -200,7 +344,7 @@ def _whole(
         cut.append((end + dt.timedelta(days=1), after - dt.timedelta(days=1)))
     for low, high in cut:
         left_out = dict(filters) | {"reached_from": low, "reached_to": high}
-        if metrics.compute(con, left_out, None, ["reached"])[0]["reached"]:
+        if source.rows(con, left_out, [], [source.first], [])[0][source.first]:
             return False
     return True
 

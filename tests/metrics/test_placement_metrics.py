@@ -11,32 +11,9 @@ import json
 import polars as pl
 import pytest
 
-from pipelines.load import run_load
-from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
-from sample_data.placements import generate_placements
-from sample_data.writer import write_placements, write_sample
 from werkpad.cli import main
 from werkpad.metrics.placements import compute_placements, load_placement_metrics
 from werkpad.warehouse import connect_read_only
-
-SEED = 23
-PROJECTS = ["WIZ-ANT", "OCMW-LEU"]
-
-
-@pytest.fixture(scope="module")
-def network(tmp_path_factory):
-    trajectories = generate(0, SEED, DEFAULT_EXTRACT_DATE, PROJECTS)
-    placements = generate_placements(trajectories, SEED)
-    root = tmp_path_factory.mktemp("network")
-    write_sample(trajectories, root / "inbox")
-    write_placements(placements, root / "inbox")
-    result = run_load(root / "inbox", root / "warehouse.duckdb", root / "q")
-    assert {f.status for f in result.files} == {"loaded"}
-    people = pl.concat(trajectories.values()).select(
-        "project_code", "trajectory_id", "job_started_on"
-    )
-    frame = pl.concat(placements.values()).join(people, on=["project_code", "trajectory_id"])
-    return root / "warehouse.duckdb", frame
 
 
 def _oracle(frame: pl.DataFrame, start: dt.date | None, end: dt.date | None,

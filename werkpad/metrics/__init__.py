@@ -128,7 +128,9 @@ class Metric:
     numerator: str | None = None
     denominator: str | None = None
     interval: str | None = None
-    within: str | None = None  # a count whose people include all of this count's
+    # a count whose people include all of this count's (for an aggregate: a distinct count,
+    # the count it cannot exceed; see metrics.yaml `placement_metrics`)
+    within: str | None = None
 
     @property
     def parts(self) -> tuple[str, str]:
@@ -178,8 +180,10 @@ def checked_metrics(specs: list[dict]) -> tuple[Metric, ...]:
             raise ValueError(f"metric {m.name}: unknown type {m.type}")
         if m.type == "ratio" and not {m.numerator, m.denominator} <= names:
             raise ValueError(f"metric {m.name}: numerator and denominator must be other metrics")
-        if m.within and (m.type != "count" or m.within not in counts):
-            raise ValueError(f"metric {m.name}: only a count lies within another count")
+        if m.within and m.type == "count" and m.within not in counts:
+            raise ValueError(f"metric {m.name}: a count lies within another count")
+        if m.within and m.type not in ("count", "aggregate") or m.within not in (None, *names):
+            raise ValueError(f"metric {m.name}: only a count or a distinct count lies within")
     return metrics
 
 
@@ -217,10 +221,15 @@ def identities(path: Path = METRICS_FILE) -> tuple[Identity, ...]:
     return tuple(out)
 
 
+def _all_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
+    """Both families' metrics: the people's and the employer network's."""
+    return load_metrics(path) + checked_metrics(_spec(path).get("placement_metrics") or [])
+
+
 def shown(name: str, path: Path = METRICS_FILE) -> list[str]:
     """A list of metrics shown together (metrics.yaml `shown`: `overview`, `report`)."""
     names = list(_spec(path)["shown"][name])
-    unknown = set(names) - {m.name for m in load_metrics(path)}
+    unknown = set(names) - {m.name for m in _all_metrics(path)}
     if unknown:
         raise ValueError(f"shown.{name} names unknown metrics {sorted(unknown)}")
     return names
@@ -232,7 +241,7 @@ FUNNEL = shown("funnel")
 
 def is_rate(name: str) -> bool:
     """A ratio metric, shown as a percentage (a change in percentage points)."""
-    return next(m for m in load_metrics() if m.name == name).type == "ratio"
+    return next(m for m in _all_metrics() if m.name == name).type == "ratio"
 
 
 def categories(grouping: str) -> list[str]:
@@ -259,6 +268,11 @@ def with_companions(names: list[str]) -> list[str]:
 
 def metric_names() -> list[str]:
     return [m.name for m in load_metrics()]
+
+
+def every_metric_name() -> list[str]:
+    """The names of both families' metrics (people's and the employer network's)."""
+    return [m.name for m in _all_metrics()]
 
 
 def where_clause(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:

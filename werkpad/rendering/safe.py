@@ -27,7 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from werkpad import disclosure
-from werkpad.metrics import is_rate, metric_names
+from werkpad.metrics import every_metric_name, is_rate
 from werkpad.rendering.i18n import Translator, translations
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
@@ -98,7 +98,7 @@ def is_rate_column(name: str) -> bool:
     """A ratio metric (metrics.yaml), one of its interval bounds, or a column of shares
     (SHARE_COLUMNS): a fraction, shown as a percentage."""
     base = _interval_base(name) or name
-    return name in SHARE_COLUMNS or (base in metric_names() and is_rate(base))
+    return name in SHARE_COLUMNS or (base in every_metric_name() and is_rate(base))
 
 
 def _code(t: Translator, name: str) -> str:
@@ -118,7 +118,7 @@ def _code(t: Translator, name: str) -> str:
 def _interval_base(name: str) -> str | None:
     """`step_rate` for `step_rate_low`/`step_rate_high`; None for any other column."""
     for suffix in INTERVAL_BOUNDS:
-        if name.endswith(suffix) and name.removesuffix(suffix) in metric_names():
+        if name.endswith(suffix) and name.removesuffix(suffix) in every_metric_name():
             return name.removesuffix(suffix)
     return None
 

@@ -20,6 +20,10 @@ projects AS (
     SELECT * FROM staging.stg_projects
 ),
 
+partners AS (
+    SELECT * FROM staging.stg_partners
+),
+
 employers AS (
     SELECT
         employer_key,
@@ -35,6 +39,7 @@ final AS (
         regions.province_code,
         trajectories.region_code,
         trajectories.partner_code,
+        partners.partner_type,
         trajectories.reached_on,
         trajectories.job_started_on,
         employers.employer_first_started_on,
@@ -52,6 +57,7 @@ final AS (
     INNER JOIN employers USING (employer_key)
     LEFT JOIN regions ON trajectories.region_code = regions.region_code
     LEFT JOIN projects ON placements.project_code = projects.project_code
+    LEFT JOIN partners ON trajectories.partner_code = partners.partner_code
 )
 
 SELECT * FROM final

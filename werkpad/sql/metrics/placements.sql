@@ -1,7 +1,8 @@
 -- The employer-network metrics of metrics.yaml `placement_metrics` over the filtered
 -- placements, filled by werkpad.metrics.placements: the WHERE conditions select by the
 -- placement's start and its trajectory's place (bound parameters), `earlier` by the place
--- alone; then the count and ratio metrics. $range_start is the period's first day. `earlier`
+-- alone; then the count and ratio metrics, per group (the grouping may be empty).
+-- $range_start is the period's first day. `earlier`
 -- is read by the employers_repeat expression in metrics.yaml, which the linter cannot see.
 -- noqa: disable=ST03
 WITH filtered AS (
@@ -20,8 +21,10 @@ earlier AS (
 
 counts AS (
     SELECT
+        {group_select}
         {counts}
     FROM filtered
+    {group_by}
 ),
 
 final AS (
@@ -32,3 +35,4 @@ final AS (
 )
 
 SELECT * FROM final
+{order_by}
