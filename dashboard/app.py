@@ -19,6 +19,9 @@ from werkpad.access import OPERATIONAL_PAGES, PAGES
 from werkpad.rendering.safe import markdown_literal
 from werkpad.site import SiteSettingsError, current_settings
 
+# pages that say themselves why they have nothing to show: the operational ones, and the
+# employer network, whose figures are placements, not the people of the selection
+OWN_EMPTY_STATE = OPERATIONAL_PAGES | {"employers"}
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 # page -> its menu icon; which pages exist and who sees them is werkpad.access.PAGES
 ICONS = {
@@ -27,6 +30,7 @@ ICONS = {
     "conversion": ":material/filter_alt:",
     "referral": ":material/call_split:",
     "outcomes": ":material/work:",
+    "employers": ":material/handshake:",
     "data_quality": ":material/fact_check:",
     "revisions": ":material/history:",
 }
@@ -60,7 +64,7 @@ if ctx is None:
     st.stop()
 # A page about the selection's figures says in words why there are none, instead of drawing
 # empty axes (and instead of a chart library's error on an empty frame).
-if router.url_path not in OPERATIONAL_PAGES and (reason := ctx.nothing_to_show()):
+if router.url_path not in OWN_EMPTY_STATE and (reason := ctx.nothing_to_show()):
     st.title(router.title)
     st.info(t(f"app.{reason}"), icon=":material/info:")
     st.stop()

@@ -168,6 +168,42 @@ def grouped(
     return pl.DataFrame(rows, infer_schema_length=None).select(columns)
 
 
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def placement_headline(version: Version, filters: tuple, threshold: int | None = None) -> dict:
+    """The employer-network metrics of the selection (issue 13), suppressed if due."""
+    return figures.placement_headline(cursor(version), _thaw(filters), threshold)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def placement_grouped(
+    version: Version,
+    filters: tuple,
+    group_by: tuple[str, ...],
+    only: tuple[str, ...],
+    threshold: int | None = None,
+) -> pl.DataFrame:
+    """The employer-network metrics `only` per group, as `grouped` gives people's."""
+    rows = figures.placement_grouped(
+        cursor(version), _thaw(filters), group_by, only, threshold,
+        lambda: placement_headline(version, filters, threshold),
+    )  # fmt: skip
+    columns = [*group_by, *only]
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
+    return pl.DataFrame(rows, infer_schema_length=None).select(columns)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def network_growth(version: Version, filters: tuple, threshold: int | None = None) -> pl.DataFrame:
+    """The employer network per quarter (werkpad.figures.network_growth)."""
+    rows = figures.network_growth(cursor(version), _thaw(filters), threshold)
+    columns = ["started_quarter", *figures.GROWTH, "employers_total"]
+    if not rows:
+        return pl.DataFrame(schema={c: pl.Date if c == "started_quarter" else pl.Int64
+                                    for c in columns})  # fmt: skip
+    return pl.DataFrame(rows, infer_schema_length=None).select(columns)
+
+
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def progress(
     version: Version,

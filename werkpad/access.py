@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 ROLES = ("steering", "funder", "project_lead")
 # The dashboard's pages, in menu order. Operational pages name files, partners and load
 # problems: for the people who can act on them, not for funders (aggregates only).
-PAGES = ("overview", "reach", "conversion", "referral", "outcomes", "data_quality", "revisions")
+PAGES = ("overview", "reach", "conversion", "referral", "outcomes", "employers", "data_quality",
+         "revisions")  # fmt: skip
 OPERATIONAL_PAGES = frozenset({"data_quality", "revisions"})
 # scrypt cost: 2**14 x 8 x 128 bytes = 16 MB and about 50 ms per check, the usual interactive
 # setting; slow enough to hurt guessing, fast enough for a login form.

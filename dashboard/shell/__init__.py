@@ -15,7 +15,7 @@ and a `filter.<key>` label to the translation files.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import Any
 
@@ -39,6 +39,7 @@ from dashboard.shell.freshness import _freshness
 from dashboard.shell.signin import _STATE_KEY, _login, _logout, _oidc_configured
 from werkpad import disclosure, targets
 from werkpad.access import User, scope_filters
+from werkpad.metrics import placements
 from werkpad.rendering.i18n import Translator
 from werkpad.rendering.selection import describe
 from werkpad.site import current_settings
@@ -129,9 +130,42 @@ class Context:
         key = data.freeze(self.previous) if previous and self.previous else self.key
         return data.grouped(self.version, key, group_by, only, self.threshold)
 
+    def for_placements(self) -> tuple[Context, list[str]]:
+        """This context narrowed to what placements can be selected by (where and when), its
+        caption and file names saying exactly that; and the names of the filters set that
+        placements cannot be selected by (about the person), for the page to say so."""
+        kept, ignored = placements.selectable(self.filters)
+        caption, slug = _captioned(self.t, kept, self.names, _vintage_day(self.version))
+        narrowed = replace(self, filters=kept, previous=None, caption=caption, slug=slug)
+        return narrowed, ignored
+
+    def placement_headline(self) -> dict:
+        """The employer-network metrics of the page's filters (see for_placements)."""
+        return data.placement_headline(self.version, self.key, self.threshold)
+
+    def placement_grouped(self, group_by: tuple[str, ...], only: tuple[str, ...]) -> pl.DataFrame:
+        """Employer-network metrics per group, in the user's scope, suppressed if due."""
+        return data.placement_grouped(self.version, self.key, group_by, only, self.threshold)
+
     def name(self, kind: str, code: str) -> str:
         """Display name of a province, region, project or partner code."""
         return self.names.get(kind, {}).get(code, code)
+
+
+def _captioned(
+    t: Translator, filters: dict[str, Any], names: dict[str, dict[str, str]], as_of: dt.date | None
+) -> tuple[str, str]:
+    """The selection's caption and file-name slug; every caption and file name says which
+    vintage it shows."""
+    caption, slug = describe(t, filters, names)
+    if as_of is not None:
+        caption = t("asof.caption", caption=caption, date=t.date(as_of))
+        slug = f"{slug}_asof-{as_of:%Y%m%d}"
+    return caption, slug
+
+
+def _vintage_day(version: data.Version) -> dt.date | None:
+    return dt.date.fromisoformat(version[2]) if version[2] else None
 
 
 def context() -> Context:
@@ -224,10 +258,7 @@ def build() -> Context | None:
                 threshold=current_settings().suppression_threshold,
             )
         )
-    caption, slug = describe(t, filters, names)
-    if as_of is not None:  # every caption and file name says which vintage it shows
-        caption = t("asof.caption", caption=caption, date=t.date(as_of))
-        slug = f"{slug}_asof-{as_of:%Y%m%d}"
+    caption, slug = _captioned(t, filters, names, as_of)
     ctx = Context(
         t,
         version,

@@ -41,6 +41,10 @@ snapshots = ctx.project_rows(data.table(ctx.version, "snapshots")).select(
     "project_code", "extract_date", "rows", "loaded_at", "last_status"
 )
 downloads.table(snapshots, "snapshots", ctx, display=readable(snapshots))
+placed = ctx.project_rows(data.table(ctx.version, "placement_snapshots"))
+if not placed.is_empty():  # projects that deliver placements (issue 13)
+    st.subheader(t("quality.placement_snapshots"))
+    downloads.table(placed, "placement_snapshots", ctx, display=readable(placed))
 st.subheader(t("quality.runs"))
 runs = (
     ctx.project_rows(data.table(ctx.version, "run_files"))

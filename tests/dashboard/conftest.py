@@ -17,12 +17,14 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="session")
 def users_file(tmp_path_factory) -> Path:
-    """A steering member, a funder and a Limburg project lead, made with the real CLI."""
+    """A steering member, a funder and project leads of Limburg and of Antwerp, made with
+    the real CLI."""
     path = tmp_path_factory.mktemp("users") / "users.json"
     for name, extra in (
         ("anna", ["--role", "steering"]),
         ("fons", ["--role", "funder"]),
         ("lies", ["--role", "project_lead", "--province", "LIM"]),
+        ("piet", ["--role", "project_lead", "--province", "ANT"]),
     ):
         run = subprocess.run(
             [

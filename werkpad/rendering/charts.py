@@ -191,11 +191,13 @@ def lines(
     faint: pl.DataFrame | None = None,
     faint_name: str = "",
     every_month: bool = False,
+    quarters: bool = False,
 ) -> go.Figure:
-    """A line per group (or one line) over x; `faint` (same columns) is a comparison drawn
-    as a thin grey dotted line under the others. With `every_month` (a count per month), a
-    month nobody is in is drawn as 0: a line never runs straight across years without data
-    (a site whose programmes ran in 2014 and from 2018)."""
+    """A line per group (or one line) over x (dates: months, or with `quarters` quarters);
+    `faint` (same columns) is a comparison drawn as a thin grey dotted line under the others.
+    With `every_month` (a count per month), a month nobody is in is drawn as 0: a line never
+    runs straight across years without data (a site whose programmes ran in 2014 and from
+    2018)."""
     if every_month and not by and not frame.is_empty():
         frame = _every_month(frame, x, y)
     fig = go.Figure()
@@ -247,7 +249,7 @@ def lines(
             )
         )
     fig = _layout(fig, title, x_label, y_label)
-    _localise_dates(fig, frame[x], t)
+    _localise_dates(fig, frame[x], t, quarters)
     if percent:
         _percent_axis(fig, "y", t)
     else:
@@ -264,14 +266,17 @@ def _every_month(frame: pl.DataFrame, x: str, y: str) -> pl.DataFrame:
     return full.with_columns(pl.when(missing).then(0).otherwise(pl.col(y)).alias(y))
 
 
-def _localise_dates(fig: go.Figure, values: pl.Series, t: Translator) -> None:
-    """Month names in the user's language: Plotly's own date ticks are English only."""
+def _localise_dates(
+    fig: go.Figure, values: pl.Series, t: Translator, quarters: bool = False
+) -> None:
+    """Month (or quarter) names in the user's language: Plotly's date ticks are English."""
     if values.dtype != pl.Date or values.is_empty():
         return
     months = values.unique().sort().to_list()
     step = max(1, len(months) // 8)
     ticks = months[::step]
-    fig.update_xaxes(tickvals=ticks, ticktext=[t.month(d) for d in ticks])
+    fig.update_xaxes(tickvals=ticks, ticktext=[(t.quarter if quarters else t.month)(d)
+                                               for d in ticks])  # fmt: skip
 
 
 def funnel(steps: list[tuple[str, int | None]], t: Translator, title: str) -> go.Figure:
