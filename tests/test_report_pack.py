@@ -298,3 +298,41 @@ def test_a_whole_site_pack_with_every_target_fits_two_pages(loaded, tmp_path, la
     assert len(reader.pages) <= 2, text[-300:]
     extract = Translator(lang)("report.pdf.extract_date")
     assert extract in text and Translator(lang)("report.pdf.targets") in text
+
+
+def test_the_pack_holds_the_employer_network_of_its_selection(network, tmp_path):
+    """An Antwerp pack holds the employer-network sheet: Antwerp's placements (or the
+    symbol), rows named in words, the note that a period selects by the placement's start,
+    and no employer key in any text file of the pack."""
+    con = connect_read_only(network[0])
+    try:
+        pack = build_pack(con, tmp_path / "p.zip", dt.date(2023, 1, 1), dt.date(2023, 12, 31),
+                          scope={"scope_province": ["ANT"]})  # fmt: skip
+    finally:
+        con.close()
+    t = Translator("nl", missing=disclosure.SYMBOL)
+    frame = network[1].filter(
+        pl.col("province_code") == "ANT",
+        pl.col("started_on").is_between(dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+    )
+    archive = zipfile.ZipFile(pack.path)
+    sheet = pl.read_excel(io.BytesIO(archive.read("employer_network.xlsx")),
+                          read_options={"header_row": 2})  # fmt: skip
+    assert sheet.columns[:2] == [t("column.group"), t.metric("placements")]
+    total = sheet.row(0)
+    assert total[0] == t("employers.total")
+    assert str(total[1]) in (str(frame.height), disclosure.SYMBOL)
+    groups = [g for g in sheet[sheet.columns[0]].to_list() if g]
+    assert f"{t('column.placement_type')}: {t.category('placement_type', 'work_experience')}" in (
+        groups
+    )
+    assert not any(g.split(": ")[-1] == "WIZ-ANT" for g in groups)  # projects by name
+    text = archive.read("employer_network.csv").decode("utf-8-sig")
+    assert t("employers.period_note") in text
+    said = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                   if n.endswith((".csv", ".txt", ".svg")))  # fmt: skip
+    assert not any(key in said for key in network[1]["employer_key"].unique())
+
+
+def test_a_pack_without_placements_has_no_employer_sheet(pack):
+    assert "employer_network.xlsx" not in zipfile.ZipFile(pack.path).namelist()

@@ -26,6 +26,7 @@ import polars as pl
 
 from werkpad import disclosure, figures, metrics, targets
 from werkpad.contract import default_contract
+from werkpad.metrics import placements
 from werkpad.rendering import charts, safe
 from werkpad.rendering.i18n import Translator
 from werkpad.rendering.pdf import CHART_SIZE, LABEL_KEYS, Summary, summary_pdf
@@ -231,6 +232,47 @@ def _target_files(
     }
 
 
+def _placement_files(
+    con, filters: dict, t: Translator, caption_parts: dict[str, str], threshold: int
+) -> dict[str, bytes]:
+    """The employer-network sheet (issue 13), when the selection has placements: the
+    headline, then per placement type and per project, as published at the pack's threshold
+    (werkpad.figures). Placements are selected by where and when only: the caption names
+    that selection, and the filters about the person it does not follow."""
+    kept, ignored = placements.selectable(filters)
+    headline = figures.placement_headline(con, kept, threshold)
+    if headline["placements"] == 0:
+        return {}
+    names = figures.reference_names(con)
+    shown = metrics.shown("employers_per_place")
+    rows = [{"group": t("employers.total"), **{n: headline[n] for n in shown}}]
+    for grouping, kind in (("placement_type", None), ("project_code", "project")):
+        for row in figures.placement_grouped(con, kept, [grouping], shown, threshold):
+            code = row[grouping]
+            label = names[kind].get(code, code) if kind else t.category(grouping, code)
+            rows.append(
+                {"group": f"{t(f'column.{grouping}')}: {label}"} | {n: row[n] for n in shown}
+            )
+    table = pl.DataFrame(rows, schema={"group": pl.String} | {
+        n: pl.Float64 if metrics.is_rate(n) else pl.Int64 for n in shown})  # fmt: skip
+    caption = f"{t('employers.pack_sheet')}: {describe(t, kept, names)[0]}"
+    notes = [
+        t("employers.period_note"),
+        t("download.data_date", date=caption_parts["date"]),
+        t("access.suppressed_note", symbol=disclosure.SYMBOL, threshold=threshold),
+    ]
+    if ignored:
+        notes.insert(
+            0, t("employers.ignored", filters=", ".join(t(f"filter.{k}") for k in ignored))
+        )
+    return {
+        "employer_network.csv": safe.csv_bytes(table, caption, t.lang, notes, suppressed=True),
+        "employer_network.xlsx": safe.xlsx_bytes(
+            table, caption, t.lang, "employer_network", notes, suppressed=True
+        ),
+    }
+
+
 def _untitled_svg(fig: go.Figure) -> str:
     """The chart as SVG for the PDF, which sets the chart's title as its caption (once: not
     also inside the picture), the legend under the slanted month ticks and the axis title."""
@@ -347,6 +389,8 @@ def build_pack(
                 pack.writestr(f"{name}.{fmt}", charts.export_image(fig, fmt, caption))
         target_frame = _targets(con, filters, t, threshold)
         for name, data in _target_files(target_frame, t, caption_parts, threshold).items():
+            pack.writestr(name, data)
+        for name, data in _placement_files(con, filters, t, caption_parts, threshold).items():
             pack.writestr(name, data)
         summary = _summary(
             con, filters, t, threshold, caption_parts, participants, headline, images,
