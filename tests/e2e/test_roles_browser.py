@@ -66,7 +66,9 @@ def test_every_page_in_every_language_for_every_role(site, user):
                 settle(page, f"{site}/{path}?lang={lang}", t(f"nav.{name}"))
                 found += [f"{lang} /{path}: {v}" for v in serious_violations(page)]
                 texts = page.evaluate(CHART_TEXTS)
-                if name not in OPERATIONAL_PAGES:  # files and submissions, no charts
+                # operational pages list files and submissions; this sample has no placements,
+                # so the employer network says so (test_employers_browser draws it)
+                if name not in OPERATIONAL_PAGES and name != "employers":
                     assert any(re.search(r"\d", text) for text in texts), (lang, name, "no number")
                 found += [f"{lang} /{path}: {x!r}" for x in unbelgian_numbers(texts, lang)]
             menu = page.get_by_test_id("stSidebarNav")
