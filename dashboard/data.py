@@ -141,6 +141,13 @@ def headline(version: Version, filters: tuple, threshold: int | None = None) -> 
     return figures.headline(cursor(version), _thaw(filters), threshold)
 
 
+def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
+    """Grouped rows as a frame of exactly these columns (none: an empty frame of them)."""
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
+    return pl.DataFrame(rows, infer_schema_length=None).select(columns)
+
+
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def grouped(
     version: Version,
@@ -162,10 +169,7 @@ def grouped(
         threshold,
         lambda: headline(version, filters, threshold),  # cached: pages ask for it anyway
     )
-    columns = [*group_by, *only]
-    if not rows:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
-    return pl.DataFrame(rows, infer_schema_length=None).select(columns)
+    return _frame(rows, [*group_by, *only])
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
@@ -187,10 +191,7 @@ def placement_grouped(
         cursor(version), _thaw(filters), group_by, only, threshold,
         lambda: placement_headline(version, filters, threshold),
     )  # fmt: skip
-    columns = [*group_by, *only]
-    if not rows:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
-    return pl.DataFrame(rows, infer_schema_length=None).select(columns)
+    return _frame(rows, [*group_by, *only])
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

@@ -186,11 +186,7 @@ def _placement_policy(rows: list[dict], threshold: int) -> list[dict]:
                 row[name] = None
         for name, metric in by_name.items():
             if name in row and metric.type == "ratio":
-                parts = [row.get(p) for p in metric.parts]
-                if any(p is None or 0 < p < threshold for p in parts):
-                    for key in (name, f"{name}_low", f"{name}_high"):
-                        if key in row:
-                            row[key] = None
+                _withhold_rate(row, name, [row.get(p) for p in metric.parts], threshold)
         out.append(row)
     return out
 
@@ -479,12 +475,17 @@ def suppress_rows(rows: list[dict], threshold: int) -> list[dict]:
                 row[name] = None
             if metric.type == "ratio":
                 parts = [row.get(p) for p in metric.parts if by_name[p].type == "count"]
-                if any(p is None or 0 < p < threshold for p in parts):
-                    for key in (name, f"{name}_low", f"{name}_high"):
-                        if key in row:
-                            row[key] = None
+                _withhold_rate(row, name, parts, threshold)
         out.append(row)
     return out
+
+
+def _withhold_rate(row: dict, name: str, parts: list, threshold: int) -> None:
+    """A rate (and its interval) is withheld when a count it is built on is withheld or small."""
+    if any(p is None or 0 < p < threshold for p in parts):
+        for key in (name, f"{name}_low", f"{name}_high"):
+            if key in row:
+                row[key] = None
 
 
 def table(
