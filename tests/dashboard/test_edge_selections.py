@@ -80,6 +80,9 @@ def test_every_page_explains_an_edge_selection(signed_in, selections, name, case
         if page in OPERATIONAL_PAGES:
             continue  # about files and submissions, not about the selection
         text = _texts(at)
+        if page == "employers":  # placements, not people: this sample has none, and says so
+            assert t("employers.none") in text and at.get("plotly_chart") == []
+            continue
         if case == "empty":
             assert t("app.no_data") in text, page
         elif case == "withheld" and ROLES[name].suppressed:

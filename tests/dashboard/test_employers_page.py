@@ -5,12 +5,16 @@ person named as not applying, an empty selection in words, and no employer key a
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import data, downloads
+from dashboard.shell.signin import _STATE_KEY
 from tests.dashboard.conftest import open_app
 from werkpad.rendering.i18n import Translator
 
@@ -115,3 +119,29 @@ def test_data_quality_lists_the_live_placement_snapshots(monkeypatch, network, u
     rows = dict(zip(shown[t("column.project_code")], shown[t("column.rows")], strict=True))
     truth = network[1].group_by("project_code").len()
     assert rows == {p: t.count(n) for p, n in truth.iter_rows()}
+
+
+def test_a_funders_downloads_name_the_placement_selection(monkeypatch, network, users_file):
+    """The page's files say exactly which placements they hold: the person filter that does
+    not apply is not in their caption, a withheld quarter reads as the symbol, and every
+    shown quarter is the count of the generated placements."""
+    at = _employers(monkeypatch, network, users_file, "fons", gender="F", province="ANT")
+    t = Translator("nl", missing="x")
+    ctx, ignored = at.session_state[_STATE_KEY].for_placements()
+    assert ignored == ["gender"]
+    assert t("filter.gender") not in ctx.caption and "Antwerpen" in ctx.caption
+    growth = data.network_growth(ctx.version, ctx.key, ctx.threshold)
+    rows = list(csv.reader(io.StringIO(downloads.csv_bytes(growth, ctx).decode("utf-8-sig")),
+                           delimiter=";"))  # fmt: skip
+    assert "Antwerpen" in rows[0][0] and t("filter.gender") not in rows[0][0]
+    antwerp = network[1].filter(pl.col("province_code") == "ANT")
+    header = rows[1]
+    placements = header.index(t.metric("placements"))
+    withheld = 0
+    for row in rows[2 : 2 + growth.height]:
+        quarter = dt.date.fromisoformat(row[0])
+        end = (quarter.replace(day=28) + dt.timedelta(days=70)).replace(day=1)
+        truth = antwerp.filter(pl.col("started_on").is_between(quarter, end, closed="left"))
+        assert row[placements] in (str(truth.height), "x")
+        withheld += row[placements] == "x"
+    assert growth.height and withheld < growth.height  # something shown, and checked
