@@ -3,9 +3,10 @@
 Runs on the in-memory `extract` table before anything is written to disk. Three checks, all
 configured in the contract's `privacy` section: a column outside the contract whose name looks
 personal; a column NAME that itself holds personal data; and any cell that holds an e-mail
-address, a Belgian phone number, an IBAN (valid check) or a national register number (valid
-mod-97 check). Text is normalised before it is matched (pipelines/sql/macros/privacy.sql): line
-breaks and brackets removed, any case, separators or none, a leading 0 a spreadsheet dropped.
+address, a Belgian company number or phone number, an IBAN (valid check) or a national
+register number (valid mod-97 check). Text is normalised before it is matched
+(pipelines/sql/macros/privacy.sql): line breaks and brackets removed, any case, separators or
+none, a leading 0 a spreadsheet dropped.
 
 Findings name rule, column and rows, never the value; a column whose name holds personal data
 (or characters outside the allowed ones) is named by its position only. Header names reach SQL
@@ -30,6 +31,7 @@ from werkpad.sql import one_row, quote_ident, quote_idents, sql_list
 
 RULE_TEXT = {
     "email": "an e-mail address",
+    "kbo": "a company number (KBO/BCE, valid check)",
     "phone": "a Belgian phone number",
     "iban": "a bank account number (IBAN, valid check)",
     "insz": "a national register number (INSZ, valid mod-97 check)",
@@ -101,7 +103,7 @@ def check_privacy(con: duckdb.DuckDBPyConnection, columns: list[str], contract: 
 
 # Rules read with pseudonymous keys blanked (werkpad_insz_text): their patterns may start or
 # end beside letters, which a 32-character hexadecimal key is full of.
-KEYS_BLANKED = frozenset({"insz", "phone"})
+KEYS_BLANKED = frozenset({"insz", "phone", "kbo"})
 
 
 def _patterns(contract: Contract) -> dict[str, str]:

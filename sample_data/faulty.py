@@ -292,6 +292,11 @@ PLACEMENT_FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], P
     ),
     "placements_duplicate_ids": ("placement_id.unique", _placements_duplicate_ids),
     "placements_other_project": ("one_project_code", _placement_cell("project_code", "WGTW-ANT")),
+    # a company number (KBO/BCE) is never a pseudonymous key: the guard names what it is
+    "placements_company_number": (
+        "privacy.kbo",
+        _placement_cell("employer_key", "0403.170.701"),
+    ),
 }
 
 

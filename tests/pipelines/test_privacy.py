@@ -47,6 +47,11 @@ def test_valid_insz_refused_in_both_centuries(birth):
     assert "privacy.insz" in _guard([number.replace(".", "").replace("-", "")])
 
 
+def test_a_company_number_is_named_as_one_and_a_wrong_check_is_not():
+    assert "privacy.kbo" in _guard(["ANT-2021-0000001", "0403.170.701"])
+    assert "privacy.kbo" not in _guard(["0403.170.702"])
+
+
 def test_insz_with_a_wrong_check_is_not_an_insz():
     number = insz_number(dt.date(1985, 3, 12), 123)
     wrong = number[:-2] + f"{(int(number[-2:]) + 1) % 97:02d}"
@@ -197,7 +202,20 @@ def email_forms(draw) -> tuple[str, str]:
     return draw(st.sampled_from(["{}", "mail: {}", "{}\r\n"])).format(cell), address
 
 
+@st.composite
+def kbo_forms(draw) -> tuple[str, str]:
+    """A Belgian company number (KBO/BCE) as people write it: 0403.170.701, BE 0403170701."""
+    base = draw(st.integers(2_000_000, 19_999_999))  # eight digits, the first a 0 or a 1
+    digits = f"{base:08d}{97 - base % 97:02d}"
+    sep = draw(st.sampled_from([".", " ", ""]))
+    cell = sep.join([digits[:4], digits[4:7], digits[7:]])
+    cell = draw(st.sampled_from([cell, f"BE{cell}", f"BE {cell}", f"be{cell}"]))
+    template = draw(st.sampled_from(["{}", "KBO {}", "ondernemingsnummer: {}", "{};"]))
+    return template.format(cell), digits
+
+
 PERSONAL = st.one_of(
+    st.tuples(st.just("privacy.kbo"), kbo_forms()),
     st.tuples(st.just("privacy.insz"), insz_forms()),
     st.tuples(st.just("privacy.iban"), iban_forms()),
     st.tuples(st.just("privacy.phone"), phone_forms()),

@@ -65,6 +65,14 @@ CREATE OR REPLACE MACRO werkpad_insz_valid(x) AS (
         = CAST(right(werkpad_insz_digits(x), 2) AS INTEGER)
 );
 
+-- A Belgian company number (KBO/BCE, ondernemingsnummer) candidate is real when it has ten
+-- digits and its last two are 97 minus the first eight modulo 97.
+CREATE OR REPLACE MACRO werkpad_kbo_valid(x) AS (
+    length(regexp_replace(x, '[^0-9]', '', 'g')) = 10
+    AND 97 - CAST(left(regexp_replace(x, '[^0-9]', '', 'g'), 8) AS BIGINT) % 97
+    = CAST(right(regexp_replace(x, '[^0-9]', '', 'g'), 2) AS INTEGER)
+);
+
 -- An IBAN candidate (any case, spaces or dashes) is real when it has its country's length
 -- (the contract's privacy.iban_lengths, filled in as a map) and its ISO 13616 check holds: the
 -- first four characters moved to the end, letters as 10..35, the number modulo 97 is 1.
