@@ -136,9 +136,15 @@ def _thaw(filters: tuple) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def headline(version: Version, filters: tuple, threshold: int | None = None) -> dict:
-    """The metrics over every trajectory in the selection, suppressed when a threshold is set."""
-    return figures.headline(cursor(version), _thaw(filters), threshold)
+def headline(
+    version: Version,
+    filters: tuple,
+    threshold: int | None = None,
+    only: tuple[str, ...] | None = None,
+) -> dict:
+    """The metrics over every trajectory in the selection (or those `only`: a page computes
+    the figures it shows, not all forty), suppressed when a threshold is set."""
+    return figures.headline(cursor(version), _thaw(filters), threshold, only)
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:

@@ -69,17 +69,33 @@ _PLACEMENTS = _Source(
 
 
 def headline(
-    con: duckdb.DuckDBPyConnection, filters: Filters, threshold: int | None = None
-) -> dict[str, Any]:
-    """Every metric over the selection; with a threshold, small counts and what could be
-    derived from them withheld (None), protected with every selection along its filters."""
-    row = metrics.compute(con, dict(filters))[0]
+    con: duckdb.DuckDBPyConnection, filters: Filters, threshold: int | None = None,
+    only: Sequence[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Every metric over the selection (or those `only`, with what their suppression reads);
+    with a threshold, small counts and what could be derived from them withheld (None),
+    protected with every selection along its filters. A metric's value does not depend on
+    which others are asked: each count is its own family, with the counts it lies within."""
+    row = metrics.compute(con, dict(filters), None, _with_chain(only))[0]
     if not threshold:
         return row
     counts = _count_names(row)
     fates = _selection_fates(con, filters, counts, threshold)
     shown = row | {c: row[c] if fates.get(c, True) else None for c in counts}
     return suppress_rows([_no_small_gaps(shown, counts, threshold)], threshold)[0]
+
+
+def _with_chain(only: Sequence[str] | None) -> list[str] | None:
+    """The metrics asked plus `reached` (the group size the policy reads) and every count
+    up the `within` chain of an asked one (the small gaps it is checked against)."""
+    if only is None:
+        return None
+    outer, asked = metrics.within(), ["reached", *only]
+    for name in list(asked):
+        while name in outer and outer[name] not in asked:
+            asked.append(outer[name])
+            name = outer[name]
+    return list(dict.fromkeys(asked))
 
 
 def placement_headline(

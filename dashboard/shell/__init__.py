@@ -108,16 +108,19 @@ class Context:
         """Small counts are suppressed for scoped roles (funders and project leads)."""
         return current_settings().suppression_threshold if self.user.suppressed else None
 
-    def headline(self, filters: dict[str, Any] | None = None) -> dict:
-        """Headline metrics for these filters (default: the page's), in the user's scope."""
+    def headline(
+        self, filters: dict[str, Any] | None = None, only: tuple[str, ...] | None = None
+    ) -> dict:
+        """Headline metrics for these filters (default: the page's), in the user's scope;
+        `only` the metrics a page shows (cheaper at a million trajectories)."""
         chosen = self.filters if filters is None else filters | scope_filters(self.user)
-        return data.headline(self.version, data.freeze(chosen), self.threshold)
+        return data.headline(self.version, data.freeze(chosen), self.threshold, only)
 
     def nothing_to_show(self) -> str | None:
         """Why the selection has no figures to draw: `no_data` (nobody in it) or
         `all_withheld` (its count of people reached is withheld, so is every count within it);
         None when there is something to show."""
-        reached = self.headline()["reached"]
+        reached = self.headline(only=("reached",))["reached"]
         if reached == 0:
             return "no_data"
         return "all_withheld" if reached is None else None

@@ -58,7 +58,9 @@ SHARES = {
     "trajectory_started": ("trajectory_started_of_stepped", "trajectory_started_of_reached"),
     "job_started": ("job_started_of_trajectory_started", "job_rate"),
 }
-now = ctx.headline()
+now = ctx.headline(
+    only=(*SHARES, *(m for pair in SHARES.values() for m in pair if m), "median_days_to_decision")
+)
 # the figures as numbers for the downloads (rates as fractions), in Belgian words on the page
 shares = pl.DataFrame(
     [

@@ -11,8 +11,8 @@ from werkpad.rendering import charts
 ctx = context()
 t = ctx.t
 st.title(t("nav.outcomes"))
-now = ctx.headline()
 cards = metrics.shown("outcomes")  # metrics.yaml `shown`
+now = ctx.headline(only=tuple(cards))
 for column, name in zip(st.columns(len(cards)), cards, strict=True):
     fmt = t.rate if metrics.is_rate(name) else t.count
     column.metric(t.metric(name), fmt(now[name]), help=t(f"metric_help.{name}"), border=True)

@@ -16,9 +16,9 @@ HEADLINE = metrics.shown("overview")  # the KPI cards, in order (metrics.yaml `s
 ctx = context()
 t = ctx.t
 st.title(t("nav.overview"))
-now = ctx.headline()
-before = ctx.headline(ctx.previous) if ctx.previous else None
 COMPARED = set(metrics.shown("compared"))  # counts of events in each period (metrics.yaml)
+now = ctx.headline(only=(*HEADLINE, *FUNNEL))
+before = ctx.headline(ctx.previous, tuple(COMPARED)) if ctx.previous else None
 PER_ROW = 4  # KPI cards in a row: readable on a laptop and a projector
 
 
