@@ -159,7 +159,8 @@ def network_growth(
     GROWTH figures of the placements started in it, and `employers_total`, the distinct
     employers with a placement started up to its end (the network so far). Each is a
     published headline of its own selection, so a quarter is cut from the same protected
-    table as any other."""
+    table as any other; the totals are then checked against the new employers between them
+    (`_totals_that_hide_nothing`), over the whole span whatever period is shown."""
     place = {k: v for k, v in filters.items() if k not in _PERIOD}
     quarters = [
         row["started_quarter"]
@@ -170,19 +171,39 @@ def network_growth(
     first, last = min(quarters), _next_quarter(max(quarters)) - dt.timedelta(days=1)
     start = max(_day(filters.get("reached_from")) or first, first)
     end = min(_day(filters.get("reached_to")) or last, last)
-    out, quarter = [], _quarter(start)
-    while quarter <= end:
-        until = min(_next_quarter(quarter) - dt.timedelta(days=1), end)
+    rows, quarter = [], first
+    while quarter <= (last if threshold else end):
+        until = _next_quarter(quarter) - dt.timedelta(days=1)
+        shown = start <= until and quarter <= end  # in the period; the others only check
+        lower, upper = (max(quarter, start), min(until, end)) if shown else (quarter, until)
         now = placement_headline(
-            con, dict(filters) | {"reached_from": max(quarter, start), "reached_to": until},
-            threshold,
-        )  # fmt: skip
-        so_far = dict(filters) | {"reached_from": None, "reached_to": until}
-        total = placement_headline(con, so_far, threshold)["employers_active"]
-        out.append({"started_quarter": quarter, **{k: now[k] for k in GROWTH},
-                    "employers_total": total})  # fmt: skip
+            con, place | {"reached_from": lower, "reached_to": upper}, threshold
+        )
+        total = placement_headline(con, place | {"reached_to": upper}, threshold)
+        rows.append({"started_quarter": quarter, **{k: now[k] for k in GROWTH},
+                     "employers_total": total["employers_active"], "shown": shown})  # fmt: skip
         quarter = _next_quarter(quarter)
-    return out
+    if threshold:
+        _totals_that_hide_nothing(rows, threshold)
+    return [{k: v for k, v in row.items() if k != "shown"} for row in rows if row["shown"]]
+
+
+def _totals_that_hide_nothing(rows: list[dict], threshold: int) -> None:
+    """Withhold a network total that would tell withheld new employers: two shown totals
+    differ by the new employers between them (new to the selection), so what the shown new
+    counts do not explain must be 0 or at least the threshold. Done from the first quarter
+    on, so every view of the same place gets the same totals."""
+    last_total, explained = 0, 0
+    for row in rows:
+        if row["employers_new"] is not None:
+            explained += row["employers_new"]
+        if row["employers_total"] is None:
+            continue
+        rest = row["employers_total"] - last_total - explained
+        if 0 < rest < threshold:
+            row["employers_total"] = None
+            continue
+        last_total, explained = row["employers_total"], 0
 
 
 def _placement_policy(rows: list[dict], threshold: int) -> list[dict]:
@@ -194,11 +215,15 @@ def _placement_policy(rows: list[dict], threshold: int) -> list[dict]:
     out = []
     for row in rows:
         row = dict(row)
-        for name in placements.employer_counts():  # definition order: a chain's top first
+        employers = placements.employer_counts()
+        for name in employers:  # definition order: a chain's top first
             if row.get(name) is None:
                 continue
             up = outer[name]
-            if 0 < row[name] < threshold or (up in row and row[up] is None):
+            # among employer counts a small gap is withheld too: in a network's first year,
+            # active less new employers is exactly the returning ones
+            gap = row[up] - row[name] if up in employers and row.get(up) is not None else 0
+            if 0 < row[name] < threshold or (up in row and row[up] is None) or 0 < gap < threshold:
                 row[name] = None
         for name, metric in by_name.items():
             if name in row and metric.type == "ratio":
