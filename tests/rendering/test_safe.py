@@ -127,6 +127,16 @@ def test_an_empty_figure_is_withheld_only_where_figures_are_suppressed():
     assert rows[2][0] == ""  # empty text is no withheld figure
 
 
+def test_a_column_withheld_in_every_row_is_x_not_empty():
+    """polars types an all-None column Null: the review found it written as empty cells, so
+    a withheld figure read as missing data."""
+    frame = pl.DataFrame({"placement_type": ["ibo", "art60"], "employers_repeat": [None, None]})
+    rows = read_csv(safe.csv_bytes(frame, CAPTION, "nl", suppressed=True), ";")
+    assert [r[1] for r in rows[2:4]] == ["x", "x"]
+    cells = xlsx_cells(safe.xlsx_bytes(frame, CAPTION, "nl", "data", NOTES, suppressed=True))
+    assert (cells["B4"].value, cells["B5"].value) == ("x", "x")
+
+
 def _workbook(lang: str = "nl", frame: pl.DataFrame | None = None) -> bytes:
     frame = _figures() if frame is None else frame
     return safe.xlsx_bytes(frame, CAPTION, lang, "data", NOTES, suppressed=True)

@@ -138,9 +138,15 @@ def column_header(t: Translator, name: str) -> str:
     return name
 
 
+def _figure(kind: pl.DataType) -> bool:
+    """A column of figures: numbers, or a column every value of which is withheld (polars
+    types it Null: nothing in it says it held numbers)."""
+    return kind.is_numeric() or kind == pl.Null
+
+
 def _missing(kind: pl.DataType, suppressed: bool) -> str:
     """An empty cell: the symbol for a figure the disclosure rules withheld, else nothing."""
-    return disclosure.SYMBOL if suppressed and kind.is_numeric() else ""
+    return disclosure.SYMBOL if suppressed and _figure(kind) else ""
 
 
 def _is_number(value: object) -> bool:
@@ -160,7 +166,7 @@ def _csv_number(value: int | float | Decimal, mark: str) -> str:
 
 def _csv_cell(value: object, kind: pl.DataType, mark: str, suppressed: bool) -> str:
     """One CSV field: numbers in the locale, dates ISO (Excel reads them everywhere), text safe."""
-    if value is None or (kind.is_numeric() and not _is_number(value)):
+    if value is None or (_figure(kind) and not _is_number(value)):
         return _missing(kind, suppressed)
     if _is_number(value):
         return _csv_number(value, mark)  # type: ignore[arg-type]
@@ -258,7 +264,7 @@ class _Sheet:
                 row, col, value, self.formats["datetime" if is_time else "date"]
             )
             self._fit(col, len(DATETIME_FORMAT if is_time else DATE_FORMAT))
-        elif value is None or kind.is_numeric():
+        elif value is None or _figure(kind):
             if _missing(kind, self.suppressed):
                 self.text(row, col, _missing(kind, self.suppressed), "withheld")
         else:
