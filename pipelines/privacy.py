@@ -184,12 +184,17 @@ def _cell_findings(
     con.execute(f"CREATE OR REPLACE TEMP TABLE privacy_hits AS {cell_sql}")
     position = {name: i for i, name in enumerate(columns)}
     findings = []
+    # a cell one of these rules names is reported under it alone (a company number is not
+    # also "a phone number"): privacy.named_first in the contract
+    first = [r for r in contract.privacy.get("named_first", []) if r in _patterns(contract)]
     for rule in _patterns(contract):
+        others = [quote_ident(r) for r in first if r != rule]
+        shadow = f" AND NOT ({' OR '.join(others)})" if others and rule not in first else ""
         rows = one_row(
             con.execute(
                 f"SELECT list(DISTINCT _row_number ORDER BY _row_number), "
                 f"list(DISTINCT column_name ORDER BY column_name), count(DISTINCT _row_number) "
-                f"FROM privacy_hits WHERE {quote_ident(rule)}"
+                f"FROM privacy_hits WHERE {quote_ident(rule)}{shadow}"
             )
         )
         if rows[2]:

@@ -50,6 +50,8 @@ def test_valid_insz_refused_in_both_centuries(birth):
 def test_a_company_number_is_named_as_one_and_a_wrong_check_is_not():
     assert "privacy.kbo" in _guard(["ANT-2021-0000001", "0403.170.701"])
     assert "privacy.kbo" not in _guard(["0403.170.702"])
+    assert _guard(["BE0403170701"]) == {"privacy.kbo"}  # not also a phone number or an INSZ
+    assert _guard(["BE0403170701", "0472 12 34 56"]) == {"privacy.kbo", "privacy.phone"}
 
 
 def test_insz_with_a_wrong_check_is_not_an_insz():
@@ -254,6 +256,10 @@ def test_personal_value_in_any_written_form_refused_and_never_echoed(personal, c
     con.executemany("INSERT INTO extract VALUES (?, ?, ?)", rows)
     findings = _refusal(con, columns)
     hit = [f for f in findings if f.rule == rule]
+    if not hit and rule in ("privacy.phone", "privacy.insz"):
+        # about one phone number in a hundred has a company number's check digits: the
+        # guard then names it as one alone (privacy.named_first in the contract)
+        hit = [f for f in findings if f.rule == "privacy.kbo"]
     assert hit, (rule, findings)
     if in_header:
         assert hit[0].columns == (f"column {column + 1}",) and hit[0].rows == (1,)
