@@ -332,6 +332,9 @@ def test_the_pack_holds_the_employer_network_of_its_selection(network, tmp_path)
     said = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
                    if n.endswith((".csv", ".txt", ".svg")))  # fmt: skip
     assert not any(key in said for key in network[1]["employer_key"].unique())
+    readme = archive.read("README.txt").decode()  # the lineage of Antwerp's projects only
+    assert "- WIZ-ANT:" in readme and "- JS-ANT:" in readme
+    assert "- OCMW-LEU:" not in readme and "- JS-GEN:" not in readme
 
 
 def test_a_pack_without_placements_has_no_employer_sheet(pack):

@@ -398,7 +398,8 @@ def build_pack(
         )  # fmt: skip
         pack.writestr("summary.pdf", summary_pdf(summary))
         read = _extract_dates(con)
-        named = set(filters.get("project") or read)  # the lineage
+        # the lineage: the extract of each project the selection covers, not every project
+        named = set(targets.selected_projects(con.sql(load_sql("queries/projects")).pl(), filters))
         vintage = "\n".join(f"- {p}: {t.date(d)}" for p, d in read.items() if p in named)
         pack.writestr(
             "README.txt",
