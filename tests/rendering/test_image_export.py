@@ -76,3 +76,21 @@ def test_image_without_caption_is_the_chart_alone(figure):
     svg = charts.export_image(figure, "svg", None, 600, 400).decode()
     assert 'width="600"' in svg[:300] and 'class="caption"' not in svg
     assert re.search(r"Stappen naar werk", svg)
+
+
+def test_axis_labels_fit_whatever_the_processs_default_template(monkeypatch):
+    """A served dashboard has Streamlit's plotly template as the process default, which has
+    no automargin: downloaded images had their sector names cut to a letter and "25" read
+    "5" (found in review). The export draws in the house template, so the plot area leaves
+    room for the longest label."""
+    import plotly.io as pio
+
+    import streamlit.elements.plotly_chart  # noqa: F401  (registers Streamlit's template)
+
+    monkeypatch.setattr(pio.templates, "default", "streamlit")
+    frame = pl.DataFrame({"employer_sector": ["N", "F"], "placements": [91, 16]})
+    fig = charts.bar(frame, "employer_sector", "placements", NL, "Plaatsingen per sector", "")
+    svg = charts.export_image(fig, "svg").decode()
+    plot_left = [int(float(x)) for x in re.findall(r'<rect x="([0-9.]+)" y="0" width', svg)]
+    label = NL.category("employer_sector", "N")  # "N · Administratieve en ondersteunende ..."
+    assert max(plot_left) > len(label) * 6  # the plot starts right of the whole label

@@ -583,6 +583,9 @@ def export_image(
     for half the height makes the image taller rather than being cut. The band is SVG text;
     a PNG or PDF is that SVG drawn by the same chromium.
     """
+    # the house template, whatever the process's default: a served dashboard's is Streamlit's,
+    # which has no automargin, so axis labels were cut at the image's edge
+    fig = go.Figure(fig).update_layout(template="plotly_white")
     if not caption:
         return _render(fig, fmt, width, height)
     lines = caption_lines(caption, width)
