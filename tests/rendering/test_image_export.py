@@ -84,7 +84,6 @@ def test_axis_labels_fit_whatever_the_processs_default_template(monkeypatch):
     "5" (found in review). The export draws in the house template, so the plot area leaves
     room for the longest label."""
     import plotly.io as pio
-
     import streamlit.elements.plotly_chart  # noqa: F401  (registers Streamlit's template)
 
     monkeypatch.setattr(pio.templates, "default", "streamlit")
