@@ -297,6 +297,10 @@ PLACEMENT_FAULTS: dict[str, tuple[str, Callable[[pl.DataFrame, Path, dt.date], P
         "privacy.kbo",
         _placement_cell("employer_key", "0403.170.701"),
     ),
+    "placements_padded_company_number": (
+        "employer_key_not_a_number",
+        _placement_cell("employer_key", "0000000403170701"),
+    ),
 }
 
 
