@@ -297,6 +297,8 @@ def triangle(version: Version, filters: tuple, metric: str, threshold: int | Non
             as_of(version, newest_in_month[month]), filters, ("reached_quarter",), (metric,),
             threshold,
         ).rename({metric: month.isoformat()})  # fmt: skip
+        # a month whose selection is empty has an untyped (Null) frame, which no join takes
+        told = told.cast({"reached_quarter": pl.Date, month.isoformat(): pl.Int64})
         frame = told if frame is None else frame.join(told, on="reached_quarter", how="full",
                                                       coalesce=True)  # fmt: skip
     if frame is None:

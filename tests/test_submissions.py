@@ -198,3 +198,48 @@ def _genders(frames) -> dict[str, int]:
 
     counts = pl.concat(frames).group_by("gender").len()
     return dict(counts.iter_rows())
+
+
+def test_an_out_that_is_no_zip_is_refused_and_the_warehouse_kept(warehouse, tmp_path, capsys):
+    """`--out <the warehouse>` once overwrote the warehouse with the ZIP (found in review)."""
+    before = warehouse.read_bytes()
+    code, _, err = _run(
+        capsys, "submit", "--warehouse", str(warehouse), "--report", "esf",
+        "--period-from", "2021-01-01", "--period-to", "2023-12-31", "--by", "An",
+        "--out", str(warehouse),
+    )  # fmt: skip
+    assert code == 2 and ".zip" in err
+    code, _, err = _run(capsys, "submissions", "export", "x", "--warehouse", str(warehouse),
+                        "--out", str(warehouse))  # fmt: skip
+    assert code == 2 and ".zip" in err
+    assert warehouse.read_bytes() == before
+
+
+def test_a_submission_of_no_project_or_of_the_future_is_refused(warehouse, tmp_path, capsys):
+    for extra in (["--project", "NOPE"], ["--as-of", "2099-01-01"]):
+        code, _, err = _run(
+            capsys, "submit", "--warehouse", str(warehouse), "--report", "esf",
+            "--period-from", "2021-01-01", "--period-to", "2023-12-31", "--by", "An",
+            "--out", str(tmp_path / "p.zip"), *extra,
+        )  # fmt: skip
+        assert code == 2 and "Traceback" not in err and "NOPE" not in err
+    assert not (tmp_path / "p.zip").exists()
+
+
+def test_a_rate_is_withheld_with_the_small_change_of_a_part():
+    """0,6454545 beside a submitted 1915/2966 gave a withheld +2 and +4 back."""
+    from werkpad.submissions import _close_rates
+
+    rows = [
+        {"section": "headline", "group": None, "metric": "decided", "submitted": 2966,
+         "current": None, "delta": None, "changed": False},
+        {"section": "headline", "group": None, "metric": "stepped", "submitted": 1915,
+         "current": None, "delta": None, "changed": False},
+        {"section": "headline", "group": None, "metric": "step_rate", "submitted": 0.6456,
+         "current": 0.6454545, "delta": -0.0001, "changed": False},
+        {"section": "headline", "group": None, "metric": "nec_share", "submitted": 0.5,
+         "current": 0.51, "delta": 0.01, "changed": False},
+    ]  # fmt: skip
+    closed = {r["metric"]: r for r in _close_rates(rows)}
+    assert closed["step_rate"]["current"] is None and closed["step_rate"]["delta"] is None
+    assert closed["nec_share"]["current"] == 0.51  # its parts are shown

@@ -205,9 +205,12 @@ def _audit_text_problem(option: str, value: str) -> str | None:
 
 
 def _out_problem(out: Path) -> str | None:
-    """Why a ZIP cannot be written at --out: a folder there, or no folder to put it in."""
+    """Why a ZIP cannot be written at --out: a folder there, no folder to put it in, or a
+    name that is not a .zip (a mistyped --out once overwrote the warehouse with the ZIP)."""
     if out.is_dir():
         return f"--out {out} is a folder: give a file name ending in .zip"
+    if out.suffix.lower() != ".zip":
+        return f"--out {out.name} does not end in .zip: give the ZIP's file name"
     if not out.parent.is_dir():
         return f"--out: the folder {out.parent} does not exist"
     return None
@@ -224,9 +227,16 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         raise Refused("--period-from is after --period-to")
     if problem := _audit_text_problem("--by", args.by) or _out_problem(args.out):
         raise Refused(problem)
+    if args.as_of and args.as_of > dt.date.today():
+        raise Refused("--as-of lies in the future: a submission is frozen as it stands today")
     settings = current_settings()
     threshold, lang = settings.report_threshold, args.lang or settings.language
     with _reading(args, as_of=True) as con:
+        from werkpad.sql import load_sql
+
+        known = set(con.sql(load_sql("queries/projects")).pl()["project_code"])
+        if unknown := sorted(set(args.project or []) - known):
+            raise Refused(f"--project: {len(unknown)} of the codes given is no project here")
         pack = build_pack(
             con, args.out, args.period_from, args.period_to, args.project, threshold, lang,
             as_of=args.as_of,

@@ -17,6 +17,7 @@ from dashboard.shell import context
 from werkpad import submissions
 from werkpad.access import scope_filters
 from werkpad.metrics import FUNNEL
+from werkpad.rendering.safe import markdown_literal
 
 ctx = context()
 t = ctx.t
@@ -63,8 +64,8 @@ if record["withdrawn_at"]:
         t(
             "revisions.withdrawn",
             at=t.date(record["withdrawn_at"].date()),
-            by=record["withdrawn_by"],
-            reason=record["withdrawn_reason"],
+            by=markdown_literal(record["withdrawn_by"]),  # typed text, never Markdown
+            reason=markdown_literal(record["withdrawn_reason"]),
         ),
         icon=":material/block:",
     )

@@ -6,6 +6,7 @@ the figures are checked against polars counts of the extracts' frames.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -14,7 +15,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import APP as APP_FILE
 from tests.conftest import JUNE, truth_of
 from tests.dashboard.conftest import open_app
+from werkpad import submissions as werkpad_submissions
 from werkpad.cli import main
+from werkpad.warehouse import connect_read_only
 
 APP = str(APP_FILE)
 
@@ -155,3 +158,37 @@ def test_the_revision_triangle_tells_each_quarter_as_each_extract_month_did(
     for row in table.itertuples(index=False):
         assert row[1] == then.get(row[0], "0") and row[2] == now.get(row[0], "0"), row
     assert any(then[q] != now[q] for q in then)  # the corrections show along a row
+
+
+def test_a_month_with_nobody_in_the_selection_keeps_the_triangle(monkeypatch):
+    """One extract month whose selection is empty gave an untyped frame, and the join of the
+    months raised a SchemaError on the Revisions page (found in review)."""
+    import polars as pl
+
+    from dashboard import data
+
+    dates = pl.DataFrame({"extract_date": [dt.date(2023, 6, 30), dt.date(2023, 5, 31)]})
+    told = {
+        "2023-05-31": pl.DataFrame(schema={"reached_quarter": pl.Null, "reached": pl.Null}),
+        "2023-06-30": pl.DataFrame({"reached_quarter": [dt.date(2023, 4, 1)], "reached": [7]}),
+    }
+    monkeypatch.setattr(data, "table", lambda version, name: dates)
+    monkeypatch.setattr(data, "grouped", lambda version, *args: told[version[2]])
+    frame = data.triangle.__wrapped__((1, 1, None), (), "reached", None)
+    assert frame.columns == ["reached_quarter", "2023-05-01", "2023-06-01"]
+    assert frame.row(0) == (dt.date(2023, 4, 1), None, 7)
+
+
+def test_a_withdrawal_reason_is_text_not_markdown(submitted, monkeypatch, users_file, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(submitted, warehouse)
+    con = connect_read_only(warehouse)
+    chosen = werkpad_submissions.submissions(con)[0]["submission_id"]
+    con.close()
+    reason = "[klik](http://evil.example/) ![t](http://127.0.0.1:9/b.png)"
+    code = main(["submissions", "withdraw", chosen, "--warehouse", str(warehouse), "--by", "An",
+                 "--reason", reason])  # fmt: skip
+    assert code == 0
+    at = _open(warehouse, monkeypatch, users_file, submission=chosen)
+    notice = next(w.value for w in at.warning if "klik" in w.value)
+    assert "\\[klik\\]" in notice
