@@ -179,6 +179,9 @@ def test_cli_report(loaded, tmp_path):
     assert "withheld" in run.stdout and zipfile.is_zipfile(out)
     bad = _report(warehouse, out, "2023-06-30", "2023-01-01")
     assert bad.returncode == 2
+    before = warehouse.read_bytes()  # an --out that is no .zip never overwrites a file
+    bad = _report(warehouse, warehouse, "2023-01-01", "2023-06-30")
+    assert bad.returncode == 2 and ".zip" in bad.stderr and warehouse.read_bytes() == before
 
 
 def test_target_group_rows_lie_within_a_target_group_selection(loaded, tmp_path, all_trajectories):

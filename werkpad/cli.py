@@ -383,6 +383,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.period_from > args.period_to:
         raise Refused("--period-from is after --period-to")
+    if problem := _out_problem(args.out):
+        raise Refused(problem)
     settings = current_settings()
     threshold = args.threshold or settings.report_threshold
     if threshold < settings.suppression_threshold:
