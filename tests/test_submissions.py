@@ -243,3 +243,15 @@ def test_a_rate_is_withheld_with_the_small_change_of_a_part():
     closed = {r["metric"]: r for r in _close_rates(rows)}
     assert closed["step_rate"]["current"] is None and closed["step_rate"]["delta"] is None
     assert closed["nec_share"]["current"] == 0.51  # its parts are shown
+
+
+def test_a_selection_withheld_whole_today_is_told_apart_from_no_change():
+    """A period ending inside a quarter, once the data reach past it, is withheld whole: the
+    page said "no figure has noticeably changed" (found in review); it must say why none
+    can be shown."""
+    from werkpad.submissions import withheld_whole
+
+    row = {"section": "headline", "group": None, "metric": "reached", "delta": None}
+    assert withheld_whole([row | {"submitted": 955, "current": None}])
+    assert not withheld_whole([row | {"submitted": 955, "current": 883}])
+    assert not withheld_whole([row | {"submitted": None, "current": None}])

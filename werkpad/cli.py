@@ -318,6 +318,9 @@ def _cmd_revisions(args: argparse.Namespace) -> int:
         print(json.dumps({"submission_id": args.submission, "as_of": as_of,
                           "figures": figures}, indent=2))  # fmt: skip
         return config.EXIT_OK
+    if submissions.withheld_whole(changes):
+        print("every current figure is withheld: the period ends inside a quarter and the data "
+              "now reach past its end, so that part of a quarter is never published")  # fmt: skip
     for c in changes:
         if c["changed"] or c["delta"]:
             mark = "!" if c["changed"] else " "

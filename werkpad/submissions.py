@@ -172,6 +172,15 @@ def revisions(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[di
     return _close_rates(_close_sections(out))
 
 
+def withheld_whole(rows: list[dict[str, Any]]) -> bool:
+    """Whether today's figures of the selection are all withheld while some were submitted:
+    a period that ends inside a quarter, now that the data reach past its end, is never
+    published (two periods days apart would tell who came in between), so there is no
+    revision to show, and a page must say why rather than "nothing changed"."""
+    submitted = [r for r in rows if r["submitted"] is not None]
+    return bool(submitted) and all(r["current"] is None for r in submitted)
+
+
 def _close_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A rate of the same section and group as a count whose change is withheld is withheld
     too (current and difference): 0,6454545 beside a submitted 2966/1915 gave the small

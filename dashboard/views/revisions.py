@@ -125,7 +125,9 @@ def _readable(shown: pl.DataFrame) -> pl.DataFrame:
 
 
 st.subheader(t("revisions.changed"))
-if not frame["changed"].any():
+if submissions.withheld_whole(rows):  # not "nothing changed": nothing can be shown
+    st.info(t("revisions.withheld_whole"), icon=":material/info:")
+elif not frame["changed"].any():
     st.write(t("revisions.no_changes"))
 else:
     downloads.table(
