@@ -108,6 +108,14 @@ def projects_of(record: dict[str, Any], provinces_of: dict[str, str]) -> set[str
     return chosen
 
 
+def in_scope(record: dict[str, Any], provinces_of: dict[str, str], projects: Any) -> bool:
+    """Whether a project lead who may see `projects` may see this submission: it covers at
+    least one project, and only hers. One that covers none is steering's alone (it failed
+    open to every lead before; found in review)."""
+    covered = projects_of(record, provinces_of)
+    return bool(covered) and covered <= set(projects)
+
+
 def submissions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every submission, newest first, without its ZIP (none in a warehouse from before)."""
     if not has_table(con, "ops", "submissions"):

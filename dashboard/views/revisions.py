@@ -28,7 +28,7 @@ provinces = dict(data.table(today, "projects").select("project_code", "province_
 records = [
     r
     for r in data.submissions(today)
-    if not ctx.user.suppressed or submissions.projects_of(r, provinces) <= set(ctx.projects)
+    if not ctx.user.suppressed or submissions.in_scope(r, provinces, ctx.projects)
 ]
 if not records:
     st.info(t("revisions.none"), icon=":material/info:")
@@ -43,7 +43,8 @@ chosen = st.selectbox(
     key="submission",
     format_func=lambda i: (
         f"{t.date(by_id[i]['submitted_at'].date())} · {by_id[i]['submitted_by']} · "
-        f"{t.date(by_id[i]['period_from'])}–{t.date(by_id[i]['period_to'])}"
+        f"{t.date(by_id[i]['period_from'])}–{t.date(by_id[i]['period_to'])} · {i}"
+        + (f" · {t('revisions.withdrawn_mark')}" if by_id[i]["withdrawn_at"] else "")
     ),
 )
 st.query_params["submission"] = chosen
@@ -58,6 +59,15 @@ st.text(  # names and reasons as typed: text, never Markdown
         id=chosen,
         sha=record["sha256"],
     )
+)
+st.download_button(  # the pack byte for byte as submitted, built only when clicked
+    t("revisions.export"),
+    lambda: (submissions.pack_bytes(data.cursor(today), chosen) or (b"", ""))[0],
+    f"submission_{chosen}.zip",
+    "application/zip",
+    key="export-submission",
+    on_click="ignore",
+    icon=":material/download:",
 )
 if record["withdrawn_at"]:
     st.warning(

@@ -7,6 +7,8 @@ the figures are checked against polars counts of the extracts' frames.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import shutil
 
 import pytest
@@ -192,3 +194,23 @@ def test_a_withdrawal_reason_is_text_not_markdown(submitted, monkeypatch, users_
     at = _open(warehouse, monkeypatch, users_file, submission=chosen)
     notice = next(w.value for w in at.warning if "klik" in w.value)
     assert "\\[klik\\]" in notice
+
+
+def test_the_page_offers_the_submitted_pack_and_names_each_submission(
+    submitted, monkeypatch, users_file
+):
+    at = _open(submitted, monkeypatch, users_file)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Ingediend pakket downloaden (ZIP, zoals ingediend)" in labels
+    options = at.selectbox(key="submission").options  # as shown: two of one day told apart
+    assert len(options) == 2 and all(re.search(r"· \d{8}-\d{6}-[0-9a-f]+$", o) for o in options)
+
+
+def test_a_submission_of_no_project_is_no_leads():
+    """One that covers no project was listed for every project lead (found in review)."""
+    provinces = {"WGTW-LIM": "LIM", "WGTW-ANT": "ANT"}
+    record = {"selection": json.dumps({"project": ["NOPE"]})}
+    assert not werkpad_submissions.in_scope(record, provinces, ("WGTW-LIM",))
+    record = {"selection": json.dumps({"project": ["WGTW-LIM"]})}
+    assert werkpad_submissions.in_scope(record, provinces, ("WGTW-LIM",))
+    assert not werkpad_submissions.in_scope(record, provinces, ("WGTW-ANT",))
