@@ -265,11 +265,12 @@ def submissions(version: Version) -> list[dict]:
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def revisions(version: Version, submission_id: str) -> list[dict]:
-    """A submission's figures beside the same selection on the data `version` reads."""
+def revisions(version: Version, submission_id: str, suppressed: bool = True) -> list[dict]:
+    """A submission's figures beside the same selection on the data `version` reads,
+    suppressed for a scoped reader."""
     con = cursor(version)
     record = werkpad_submissions.submission(con, submission_id)
-    return [] if record is None else werkpad_submissions.revisions(con, record)
+    return [] if record is None else werkpad_submissions.revisions(con, record, suppressed)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

@@ -11,6 +11,7 @@ import json
 import shutil
 import zipfile
 
+import polars as pl
 import pytest
 from pypdf import PdfReader
 
@@ -255,3 +256,44 @@ def test_a_selection_withheld_whole_today_is_told_apart_from_no_change():
     assert withheld_whole([row | {"submitted": 955, "current": None}])
     assert not withheld_whole([row | {"submitted": 955, "current": 883}])
     assert not withheld_whole([row | {"submitted": None, "current": None}])
+
+
+def test_steering_compares_a_period_that_now_cuts_a_quarter(warehouse, history, tmp_path, capsys):
+    """The issue's own case: a pack up to the end of the July data, then August's extract
+    arrives. For a scoped reader that period now cuts a quarter and is withheld whole; the
+    steering secretary sees submitted, current and the difference (found in review)."""
+    from tests.conftest import later_extract, write_csv
+    from werkpad import submissions
+    from werkpad.warehouse import connect_read_only
+
+    july = dt.date(2023, 7, 31)
+    code, printed, _ = _run(
+        capsys, "submit", "--warehouse", str(warehouse), "--report", "esf", "--json",
+        "--period-from", "2021-01-01", "--period-to", july.isoformat(), "--by", "An",
+        "--out", str(tmp_path / "p.zip"),
+    )  # fmt: skip
+    assert code == 0
+    chosen = json.loads(printed)["submission_id"]
+    august = later_extract(history[3], dt.date(2023, 8, 31), 50, offset=3)
+    later = ["exploration_started_on", "decision_on", "decision", "step_type",
+             "trajectory_started_on", "job_started_on", "job_circuit", "employed_3m",
+             "ended_on", "end_reason", "warm_handover"]  # fmt: skip
+    newcomers = august.head(20).with_columns(  # 20 people first met in August
+        pl.format("ANT-2023-90{}", pl.int_range(10, 30).cast(pl.String)).alias("trajectory_id"),
+        pl.lit(dt.date(2023, 8, 10)).alias("reached_on"),
+        *(pl.lit(None, dtype=august.schema[c]).alias(c) for c in later),
+    )
+    august = pl.concat([august, newcomers])
+    write_csv(august, tmp_path / "night4")
+    run_load(tmp_path / "night4", warehouse, tmp_path / "q")
+    con = connect_read_only(warehouse)
+    try:
+        record = submissions.submission(con, chosen)
+        scoped = submissions.revisions(con, record)
+        steering = submissions.revisions(con, record, suppressed=False)
+    finally:
+        con.close()
+    assert submissions.withheld_whole(scoped)
+    reached = next(r for r in steering if r["section"] == "headline" and r["metric"] == "reached")
+    assert reached["submitted"] is not None and reached["current"] is not None
+    assert reached["delta"] == reached["current"] - reached["submitted"]

@@ -57,7 +57,7 @@ class Pack:
     filters: dict[str, Any]  # the selection as the figures layer got it
 
 
-def _section(con, filters: dict, column: str, metric: str, threshold: int) -> list[dict]:
+def _section(con, filters: dict, column: str, metric: str, threshold: int | None) -> list[dict]:
     """One ESF+ section as published (werkpad.figures.grouped): every category of the
     contract in its order, with 0 for a category nobody is in."""
     rows = figures.grouped(con, filters, [column], [metric], threshold)
@@ -67,7 +67,7 @@ def _section(con, filters: dict, column: str, metric: str, threshold: int) -> li
     ]
 
 
-def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.DataFrame:
+def participants_table(con, filters: dict, t: Translator, threshold: int | None) -> pl.DataFrame:
     """The ESF+ table as published: section, category, count (None when withheld).
 
     Every figure comes from the published-figures layer, which protects each breakdown with
@@ -110,7 +110,7 @@ def participants_table(con, filters: dict, t: Translator, threshold: int) -> pl.
     )
 
 
-def suppressed_headline(con, filters: dict, threshold: int) -> dict[str, Any]:
+def suppressed_headline(con, filters: dict, threshold: int | None) -> dict[str, Any]:
     """Headline figures as published (werkpad.figures): the dashboard's for the same
     selection, small counts, small steps between funnel counts and complements withheld."""
     shown = figures.headline(con, filters, threshold)

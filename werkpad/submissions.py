@@ -138,27 +138,34 @@ def pack_bytes(con: duckdb.DuckDBPyConnection, submission_id: str) -> tuple[byte
     return (bytes(found[0]), found[1]) if found else None
 
 
-def current_figures(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[dict]:
+def current_figures(
+    con: duckdb.DuckDBPyConnection, record: dict[str, Any], suppressed: bool = True
+) -> list[dict]:
     """The figures of a submission's selection on the data `con` reads, as a pack would
-    publish them today."""
+    publish them today (for a reader whose figures are not suppressed, steering: as they
+    are)."""
     filters = _selection(record["selection"])
     t = Translator(record["lang"])
-    threshold = int(record["threshold"])
+    threshold = int(record["threshold"]) if suppressed else None
     participants = report_pack.participants_table(con, filters, t, threshold)
     headline = report_pack.suppressed_headline(con, filters, threshold)
     return figures_of(headline, participants)
 
 
-def revisions(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[dict[str, Any]]:
+def revisions(
+    con: duckdb.DuckDBPyConnection, record: dict[str, Any], suppressed: bool = True
+) -> list[dict[str, Any]]:
     """Per figure of the submission: submitted, current and the difference, and `changed`
-    when |delta| >= max(5, 2% of submitted) people (a rate: 2 points). A count that changed
-    by 1 to the site's threshold - 1 is a small count: its difference and its current value
-    are withheld (None), since the submitted one is known; so is a difference with a side
-    withheld."""
-    floor = current_settings().suppression_threshold
+    when |delta| >= max(5, 2% of submitted) people (a rate: 2 points). Where counts are
+    suppressed, a count that changed by 1 to the site's threshold - 1 is a small count: its
+    difference and its current value are withheld (None), since the submitted one is known;
+    so is a difference with a side withheld. Steering's are not suppressed (`suppressed`
+    False): a period that now cuts a quarter is then compared too."""
+    floor = current_settings().suppression_threshold if suppressed else 1
     counts = {m.name for m in metrics.load_metrics() if m.type == "count"} | {"count"}
     now = {
-        (f["section"], f["group"], f["metric"]): f["value"] for f in current_figures(con, record)
+        (f["section"], f["group"], f["metric"]): f["value"]
+        for f in current_figures(con, record, suppressed)
     }
     out: list[dict[str, Any]] = []
     for figure in json.loads(record["figures"]):

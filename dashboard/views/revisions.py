@@ -88,7 +88,7 @@ def _label(row: dict) -> tuple[str, str, str]:
     return t(f"report.section.{row['section']}"), t.category(row["section"], row["group"]), ""
 
 
-rows = data.revisions(today, chosen)
+rows = data.revisions(today, chosen, ctx.user.suppressed)
 rates = {
     r["metric"] for r in rows if r["metric"] != "count" and r["metric"].endswith(("rate", "share"))
 }
