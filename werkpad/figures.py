@@ -88,14 +88,17 @@ def headline(
 def _with_chain(only: Sequence[str] | None) -> list[str] | None:
     """The metrics asked plus `reached` (the group size the policy reads) and every count
     up the `within` chain of an asked one (the small gaps it is checked against)."""
-    if only is None:
-        return None
-    outer, asked = metrics.within(), ["reached", *only]
+    return None if only is None else _up_the_chain(["reached", *only], metrics.within())
+
+
+def _up_the_chain(names: Sequence[str], outer: Mapping[str, str]) -> list[str]:
+    """The names and every count up each one's `within` chain, once each, in order."""
+    asked = list(dict.fromkeys(names))
     for name in list(asked):
         while name in outer and outer[name] not in asked:
             asked.append(outer[name])
             name = outer[name]
-    return list(dict.fromkeys(asked))
+    return asked
 
 
 def placement_headline(
@@ -127,11 +130,7 @@ def placement_grouped(
     if not threshold:
         return placements.grouped_placements(con, dict(filters), list(group_by), list(only))
     outer = placements.within()
-    asked = list(only)
-    for name in list(asked):  # the counts the asked ones lie within, up the chain
-        while name in outer and outer[name] not in asked:
-            asked.append(outer[name])
-            name = outer[name]
+    asked = _up_the_chain(only, outer)  # with the counts the asked ones lie within
     dims = disclosure.close(group_by, metrics.parents())
     rows = placements.grouped_placements(con, dict(filters), dims, asked)
     counts = [c for c in placements.counts() if rows and c in rows[0]]
