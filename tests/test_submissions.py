@@ -87,9 +87,22 @@ def test_withdrawing_keeps_the_submission_and_says_who_and_why(warehouse, tmp_pa
     assert listed[ident]["withdrawn_by"] == "An" and listed[ident]["withdrawn_at"]
     assert listed[ident]["sha256"] == shown["sha256"]
     code, _, err = _run(
+        capsys, "submissions", "withdraw", ident, "--warehouse", str(warehouse), "--reason", "x",
+        "--by", "Jan",
+    )  # fmt: skip
+    assert code == 2 and "withdrawn before" in err
+
+
+def test_a_withdrawal_names_who_withdrew(warehouse, tmp_path, capsys):
+    """Without --by a withdrawal was logged as the shell's $USER or "unknown" (found in
+    review): the log must say who, so --by is asked for, as for a submission."""
+    ident = _submit(capsys, warehouse, tmp_path / "pack.zip")["submission_id"]
+    code, _, err = _run(
         capsys, "submissions", "withdraw", ident, "--warehouse", str(warehouse), "--reason", "x"
     )
-    assert code == 2 and "withdrawn before" in err
+    assert code == 2 and "required: --by" in err
+    code, printed, _ = _run(capsys, "submissions", "list", "--warehouse", str(warehouse), "--json")
+    assert json.loads(printed)[0]["withdrawn_at"] is None
     code, _, err = _run(
         capsys, "submissions", "export", "no-such-id", "--warehouse", str(warehouse),
         "--out", str(tmp_path / "x.zip"),
@@ -297,3 +310,16 @@ def test_steering_compares_a_period_that_now_cuts_a_quarter(warehouse, history, 
     reached = next(r for r in steering if r["section"] == "headline" and r["metric"] == "reached")
     assert reached["submitted"] is not None and reached["current"] is not None
     assert reached["delta"] == reached["current"] - reached["submitted"]
+    # the CLI says why, and compares unsuppressed when asked (it printed only the reason)
+    code, printed, _ = _run(capsys, "revisions", "--warehouse", str(warehouse),
+                            "--submission", chosen)  # fmt: skip
+    assert code == 0 and "--unsuppressed" in printed and "reached" not in printed
+    code, printed, _ = _run(capsys, "revisions", "--warehouse", str(warehouse),
+                            "--submission", chosen, "--unsuppressed", "--json")  # fmt: skip
+    shown = json.loads(printed)
+    assert code == 0 and shown["suppressed"] is False
+    cli = next(f for f in shown["figures"] if f["section"] == "headline"
+               and f["metric"] == "reached")  # fmt: skip
+    assert (cli["submitted"], cli["current"], cli["delta"]) == (
+        reached["submitted"], reached["current"], reached["delta"]
+    )

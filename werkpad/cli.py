@@ -310,17 +310,19 @@ def _cmd_revisions(args: argparse.Namespace) -> int:
         record = submissions.submission(con, args.submission)
         if record is None:
             raise Refused(f"no submission {args.submission!r}")
-        changes = submissions.revisions(con, record)
+        changes = submissions.revisions(con, record, suppressed=not args.unsuppressed)
     as_of = _plain(record["as_of"])
     if args.json:
         figures = [{k: c[k] for k in ("section", "group", "metric", "submitted", "current",
                                       "delta")} for c in changes]  # fmt: skip
         print(json.dumps({"submission_id": args.submission, "as_of": as_of,
-                          "figures": figures}, indent=2))  # fmt: skip
+                          "suppressed": not args.unsuppressed, "figures": figures},
+                         indent=2))  # fmt: skip
         return config.EXIT_OK
     if submissions.withheld_whole(changes):
         print("every current figure is withheld: the period ends inside a quarter and the data "
-              "now reach past its end, so that part of a quarter is never published")  # fmt: skip
+              "now reach past its end, so that part of a quarter is never published; "
+              "--unsuppressed compares them for the steering committee's own reading")  # fmt: skip
     for c in changes:
         if c["changed"] or c["delta"]:
             mark = "!" if c["changed"] else " "
@@ -839,7 +841,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     gone.add_argument("id", help="the submission id")
     gone.add_argument("--reason", required=True, help="why, in words")
-    gone.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who withdraws")
+    gone.add_argument("--by", required=True, metavar="NAME", help="who withdraws (logged)")
     for action in (listing, export, gone):
         action.add_argument("--warehouse", type=Path, help="DuckDB warehouse file")
     subs.set_defaults(func=_cmd_submissions)
@@ -852,6 +854,11 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--warehouse", type=Path, help="DuckDB warehouse file")
     rev.add_argument("--submission", required=True, help="the submission id")
     rev.add_argument("--json", action="store_true", help="print one JSON object")
+    rev.add_argument(
+        "--unsuppressed", action="store_true",
+        help="current figures and differences as they are, small counts too, as the steering "
+        "committee sees them on the Revisions page: for its own reading, never to send",
+    )  # fmt: skip
     rev.set_defaults(func=_cmd_revisions)
 
     con = sub.add_parser(
