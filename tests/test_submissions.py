@@ -321,5 +321,7 @@ def test_steering_compares_a_period_that_now_cuts_a_quarter(warehouse, history, 
     cli = next(f for f in shown["figures"] if f["section"] == "headline"
                and f["metric"] == "reached")  # fmt: skip
     assert (cli["submitted"], cli["current"], cli["delta"]) == (
-        reached["submitted"], reached["current"], reached["delta"]
+        reached["submitted"],
+        reached["current"],
+        reached["delta"],
     )

@@ -195,3 +195,36 @@ def test_a_project_without_targets_is_named_not_an_empty_table(constructed):
     done = werkpad("progress", "--project", "NOPE")
     assert done.returncode == 2
     assert "no targets for project NOPE" in done.stderr and done.stdout == ""
+
+
+def test_a_project_without_an_extract_is_not_judged(history):
+    """The history warehouse holds the demo site's targets, and extracts of two projects
+    only. A target of a project with no extract (yet, or in the vintage read) was shown as
+    "0 of 120, behind" (found in review); it has no actual and the status "no data yet",
+    in the PDF's table too, while a project with data is judged as before."""
+    from pipelines.vintage import use_vintage
+    from tests.conftest import HISTORY_PROJECTS, JUNE
+    from werkpad.rendering.i18n import MISSING, Translator
+    from werkpad.warehouse import connect_read_only
+
+    con = connect_read_only(history[0] / "warehouse.duckdb")
+    try:
+        for vintage in (None, JUNE):
+            if vintage:
+                use_vintage(con, vintage)
+            rows = targets.progress(con, None, StatusBands(), threshold=5)
+            without = [r for r in rows if r.project_code not in HISTORY_PROJECTS]
+            with_data = [r for r in rows if r.project_code in HISTORY_PROJECTS]
+            assert without and with_data
+            assert {(r.actual, r.achievement, r.status) for r in without} == {
+                (None, None, targets.NO_DATA)
+            }
+            assert all(r.status in targets.STATUSES and r.actual for r in with_data)
+    finally:
+        con.close()
+    t = Translator("nl", missing="x")
+    shown = targets.frame(rows, t.metric)
+    _, cells = targets.pdf_rows(shown, t)
+    judged = dict(zip(shown["project_code"], cells, strict=True))
+    row = next(cells for code, cells in judged.items() if code not in HISTORY_PROJECTS)
+    assert row[3] == MISSING and row[6] == "nog geen gegevens"  # not "x", not "achter"

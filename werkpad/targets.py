@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from werkpad import figures, metrics
+from werkpad.rendering.i18n import MISSING
 from werkpad.site import StatusBands
 from werkpad.sql import load_sql
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from werkpad.rendering.i18n import Translator
 
 STATUSES = ("behind", "at_risk", "on_track", "above")  # worst first, as the chips sort
+NO_DATA = "no_data"  # the project has delivered no extract (in the vintage read): not judged
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def progress_of(
 ) -> Progress:
     is_rate = metrics.is_rate(target.metric)
     elapsed = elapsed_share(target.period_from, target.period_to, on)
+    if target.project_code not in project_data_dates(con):
+        return _not_judged(target, on, elapsed, is_rate)
     selection = filters | {
         "project": [target.project_code],
         "reached_from": target.period_from,
@@ -173,6 +177,17 @@ def progress_of(
     return Progress(
         target.project_code, target.metric, target.period_from, target.period_to,
         target.target, actual, expected, achievement, status, elapsed, is_rate, on,
+    )  # fmt: skip
+
+
+def _not_judged(target: Target, on: dt.date, elapsed: float, is_rate: bool) -> Progress:
+    """A target of a project that has delivered no extract yet (or none by the vintage
+    read): no actual, no status. Counting its nobody as 0 called it "0 of 120, behind" in
+    a past vintage (found in review), while nothing was known."""
+    expected = target.target if is_rate else target.target * elapsed
+    return Progress(
+        target.project_code, target.metric, target.period_from, target.period_to,
+        target.target, None, expected, None, NO_DATA, elapsed, is_rate, on,
     )  # fmt: skip
 
 
@@ -294,14 +309,16 @@ def row_styles(shown: pl.DataFrame) -> list[dict[str, str]]:
 def pdf_rows(shown: pl.DataFrame, t: Translator) -> tuple[list[str], list[list[str]]]:
     """The targets as the PDF's table: header and rows, every cell formatted."""
 
-    def value(v: float | None, rate: bool) -> str:
+    def value(v: float | None, rate: bool, status: str | None = None) -> str:
+        if status == NO_DATA:  # nothing known, not withheld
+            return MISSING
         return t.missing if v is None else t.rate(v) if rate else t.count(v)
 
     keys = ("target_of", "period", "target", "actual", "expected", "share", "status")
     header = [t(f"targets.pdf.{key}") for key in keys]
     rows = [
         [r["label"], period(t, r["period_from"], r["period_to"]),
-         value(r["target"], r["is_rate"]), value(r["actual"], r["is_rate"]),
+         value(r["target"], r["is_rate"]), value(r["actual"], r["is_rate"], r["status"]),
          value(r["expected"], r["is_rate"]), value(r["achievement"], True),
          t(f"targets.status.{r['status']}") if r["status"] else t.missing]
         for r in shown.iter_rows(named=True)

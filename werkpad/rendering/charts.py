@@ -24,7 +24,7 @@ import polars as pl
 from werkpad import disclosure
 from werkpad.contract import default_contract
 from werkpad.metrics import categories
-from werkpad.rendering.i18n import Translator
+from werkpad.rendering.i18n import MISSING, Translator
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NEUTRAL = "#7F7F7F"
@@ -615,7 +615,12 @@ def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure
     shares = [a if a is not None else 0 for a in frame["achievement"]]
     statuses = frame["status"].to_list()
     text = [
-        t("targets.of", actual=_target_value(t, a, rate), target=_target_value(t, g, rate))
+        # a status that is no judgement (no data yet) has no actual: a dash, not withheld
+        t(
+            "targets.of",
+            actual=_target_value(t, a, rate) if s in (None, *STATUS_COLOURS) else MISSING,
+            target=_target_value(t, g, rate),
+        )
         + " · "
         + (t(f"targets.status.{s}") if s else t.missing)
         for a, g, rate, s in zip(
