@@ -122,6 +122,7 @@ def _summary_line(result) -> str:
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
     from werkpad import metrics
+    from werkpad.report_pack import lineage
 
     filters = {
         "programme": args.programme,
@@ -132,8 +133,12 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     with _reading(args, as_of=True) as con:
         figures = metrics.headline(con, filters)
         network = _placements(con, filters)
+        read = lineage(con, filters)
     if args.json:
-        print(json.dumps(figures | ({"placements": network} if network else {}), indent=2))
+        vintage = {"as_of": _plain(args.as_of),
+                   "extract_dates": {p: d.isoformat() for p, d in read.items()}}  # fmt: skip
+        extra = {"vintage": vintage} | ({"placements": network} if network else {})
+        print(json.dumps(figures | extra, indent=2))
     else:
         for metric in metrics.load_metrics():
             print(f"{metric.label:36} {figures[metric.name]}")

@@ -169,10 +169,13 @@ def _project_table(
     return header, body
 
 
-def _extract_dates(con) -> dict[str, dt.date]:
-    """The extract date each project's figures are read from on this connection: the
-    vintage's snapshots when one is in use (pipelines.vintage), else the live ones."""
-    return {p: d for p, d, _ in con.execute(load_sql("queries/vintage_snapshots")).fetchall()}
+def lineage(con: duckdb.DuckDBPyConnection, filters: dict[str, Any]) -> dict[str, dt.date]:
+    """The extract date each project the selection covers is read from on this connection:
+    the vintage's snapshots when one is in use (pipelines.vintage), else the live ones; not
+    every project's (a lead's pack named out-of-scope projects before)."""
+    named = set(targets.selected_projects(con.sql(load_sql("queries/projects")).pl(), filters))
+    read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+    return {p: d for p, d, _ in read if p in named}
 
 
 def _table_files(
@@ -289,7 +292,7 @@ def _summary(
 ) -> Summary:
     """The PDF's content: every figure as published, every text in the reader's language."""
     names = figures.reference_names(con)
-    header, projects = _project_table(con, filters, t, threshold, names, _extract_dates(con))
+    header, projects = _project_table(con, filters, t, threshold, names, lineage(con, filters))
     esf = [
         (t(f"report.section.{r['section']}"), r["label"], _shown(t, "reached", r["count"]))
         for r in participants.iter_rows(named=True)
@@ -397,10 +400,7 @@ def build_pack(
             target_frame,
         )  # fmt: skip
         pack.writestr("summary.pdf", summary_pdf(summary))
-        read = _extract_dates(con)
-        # the lineage: the extract of each project the selection covers, not every project
-        named = set(targets.selected_projects(con.sql(load_sql("queries/projects")).pl(), filters))
-        vintage = "\n".join(f"- {p}: {t.date(d)}" for p, d in read.items() if p in named)
+        vintage = "\n".join(f"- {p}: {t.date(d)}" for p, d in lineage(con, filters).items())
         pack.writestr(
             "README.txt",
             f"{t('report.title')}\n\n{caption}\n\n{caption_parts['vintage']}\n"

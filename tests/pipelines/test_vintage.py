@@ -128,6 +128,15 @@ def test_the_cli_reads_a_vintage(history, capsys):
     assert {k: shown[k] for k in ("reached", "decided", "stepped", "job_started")} == {
         k: truth[k] for k in ("reached", "decided", "stepped", "job_started")
     }
+    # the figures say which vintage they are: each selected project's extract date
+    assert shown["vintage"] == {
+        "as_of": "2023-07-01",
+        "extract_dates": {p: JUNE.isoformat() for p in june},
+    }
+    main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--project", "WGTW-LIM",
+          "--json"])  # fmt: skip
+    today = json.loads(capsys.readouterr().out)["vintage"]
+    assert today == {"as_of": None, "extract_dates": {"WGTW-LIM": "2023-07-31"}}
 
 
 def test_a_warehouse_from_before_history_gets_its_live_snapshots_as_history(history, tmp_path):
