@@ -279,6 +279,16 @@ def history_kept(version: Version) -> bool:
     return has_table(cursor(version), "ops", "snapshot_history")
 
 
+def extract_dates(version: Version, projects: tuple[str, ...] | None = None) -> list[dt.date]:
+    """The extract dates the warehouse keeps a snapshot of, newest first, of these projects
+    (None: all). A project lead is offered her projects' dates only: the others' told her
+    when projects outside her scope delivered (found in review)."""
+    dates = table(version, "extract_dates")
+    if projects is not None:
+        dates = dates.filter(pl.col("project_code").is_in(projects))
+    return dates["extract_date"].unique(maintain_order=True).to_list()
+
+
 TRIANGLE_MONTHS = 12  # extract months a revision triangle shows, the newest (a vintage each)
 
 
@@ -287,7 +297,8 @@ def triangle(version: Version, filters: tuple, metric: str, threshold: int | Non
     """A revision triangle: the metric per quarter of first contact (rows) as each of the
     newest extract months told it (columns: the data as of that month's newest extract),
     suppressed like any table. A late registration shows as a number that grows along a row."""
-    dates = table(version, "extract_dates")["extract_date"].to_list()  # newest first
+    chosen = targets.selected_projects(table(version, "projects"), _thaw(filters))
+    dates = extract_dates(version, chosen)  # newest first, of the selection's projects only
     newest_in_month: dict[dt.date, dt.date] = {}
     for day in dates:
         newest_in_month.setdefault(day.replace(day=1), day)

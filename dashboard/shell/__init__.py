@@ -196,7 +196,7 @@ def build() -> Context | None:
         st.info(t("app.no_warehouse"))
         return None
     invalid: list[str] = []
-    as_of = _as_of(t, version, invalid)
+    as_of = _as_of(t, version, invalid, user)
     version = data.as_of(version, as_of)
     if as_of is not None:
         st.warning(t("asof.banner", date=t.date(as_of)), icon=":material/history:")

@@ -176,14 +176,16 @@ def _language() -> Translator:
     return t
 
 
-def _as_of(t: Translator, version: data.Version, invalid: list[str]) -> dt.date | None:
+def _as_of(t: Translator, version: data.Version, invalid: list[str], user: User) -> dt.date | None:
     """The "data as of" picker, bound to `?asof=YYYY-MM-DD`: today's data (None) or the data
-    as of a date, offering the extract dates the warehouse holds. A date in a link that is no
-    extract date is kept (per project the newest snapshot on or before it); one before the
-    first extract is invalid, one on or after the newest is today's data."""
+    as of a date, offering the extract dates the warehouse holds of the projects the user
+    may see. A date in a link that is no extract date is kept (per project the newest
+    snapshot on or before it); one before the first extract is invalid, one on or after the
+    newest is today's data."""
     if not data.history_kept(version):
         return None
-    dates = list(data.table(version, "extract_dates")["extract_date"])
+    mine = tuple(_references(version, user)["projects"]["project_code"])
+    dates = data.extract_dates(version, mine if user.suppressed else None)
     if not dates:
         return None
     if "asof" not in st.session_state:

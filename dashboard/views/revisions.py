@@ -147,8 +147,13 @@ else:
 with st.expander(t("revisions.all"), expanded=True):
     downloads.table(frame.drop("changed"), "revisions_all", ctx, display=_readable(display))
 read = json.loads(record["snapshots"])  # the vintage: which extract each project was read from
+covered = submissions.projects_of(record, provinces)  # not every project's (found in review)
 st.caption(
-    ", ".join(f"{p}: {t.date(dt.date.fromisoformat(d))}" for p, (d, _) in sorted(read.items()))
+    ", ".join(
+        f"{p}: {t.date(dt.date.fromisoformat(d))}"
+        for p, (d, _) in sorted(read.items())
+        if p in covered
+    )
 )
 
 st.subheader(t("revisions.triangle"))

@@ -7,6 +7,8 @@ corrected July export were loaded after them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -96,3 +98,33 @@ def test_a_warehouse_from_before_history_still_serves_today(history, tmp_path, m
     assert _reached(at) == truth_of([corrected, july["WGTW-LIM"]])["reached"]
     at.switch_page("views/revisions.py").run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_a_lead_is_offered_her_projects_extract_dates_only(
+    history, tmp_path, monkeypatch, users_file
+):
+    """Antwerp delivers once more, on 15 August. A Limburg lead's "data as of" picker and
+    her revision triangle listed that date too, telling her when a project outside her
+    scope delivered (found in review); steering is offered it."""
+    import shutil
+
+    from pipelines.load import run_load
+    from tests.conftest import later_extract, write_csv
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(history[0] / "warehouse.duckdb", warehouse)
+    august = later_extract(history[3], dt.date(2023, 8, 15), 50, offset=3)
+    write_csv(august, tmp_path / "night4")
+    run_load(tmp_path / "night4", warehouse, tmp_path / "q")
+    steering = open_app(monkeypatch, warehouse, demo=True)
+    assert "15/08/2023" in _asof(steering).options
+    lead = open_app(monkeypatch, warehouse, users_file, "lies")
+    assert _asof(lead).options == ["Vandaag (huidige gegevens)", "31/07/2023", "30/06/2023"]
+    with monkeypatch.context() as m:  # the triangle's extract months, through the page's data
+        m.setenv("WERKPAD_WAREHOUSE", str(warehouse))
+        from dashboard import data
+
+        version = data.version()
+        lim = data.triangle(version, data.freeze({"scope_province": ["LIM"]}), "reached", 5)
+        both = data.triangle(version, data.freeze({}), "reached", None)
+    assert "2023-08-01" in both.columns and "2023-08-01" not in lim.columns

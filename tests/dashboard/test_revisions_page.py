@@ -96,6 +96,9 @@ def test_a_project_lead_sees_only_submissions_in_her_scope(submitted, monkeypatc
         o for o in picker.options if "secretariaat-lim" in o
     ]
     assert len(picker.options) == 1
+    # the vintage names the submission's projects only, not the site's (found in review)
+    vintage = [c.value for c in at.caption if "WGTW-LIM: 30/06/2023" in c.value]
+    assert vintage and "WGTW-ANT" not in vintage[0]
 
 
 def test_funders_have_no_revisions_page(submitted, monkeypatch, users_file):
@@ -169,12 +172,18 @@ def test_a_month_with_nobody_in_the_selection_keeps_the_triangle(monkeypatch):
 
     from dashboard import data
 
-    dates = pl.DataFrame({"extract_date": [dt.date(2023, 6, 30), dt.date(2023, 5, 31)]})
+    dates = pl.DataFrame(
+        {"project_code": ["P", "P"], "extract_date": [dt.date(2023, 6, 30), dt.date(2023, 5, 31)]}
+    )
+    projects = pl.DataFrame(
+        {"project_code": ["P"], "programme_code": ["X"], "province_code": ["Y"]}
+    )
+    tables = {"extract_dates": dates, "projects": projects}
     told = {
         "2023-05-31": pl.DataFrame(schema={"reached_quarter": pl.Null, "reached": pl.Null}),
         "2023-06-30": pl.DataFrame({"reached_quarter": [dt.date(2023, 4, 1)], "reached": [7]}),
     }
-    monkeypatch.setattr(data, "table", lambda version, name: dates)
+    monkeypatch.setattr(data, "table", lambda version, name: tables[name])
     monkeypatch.setattr(data, "grouped", lambda version, *args: told[version[2]])
     frame = data.triangle.__wrapped__((1, 1, None), (), "reached", None)
     assert frame.columns == ["reached_quarter", "2023-05-01", "2023-06-01"]
