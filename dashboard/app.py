@@ -22,6 +22,8 @@ from werkpad.site import SiteSettingsError, current_settings
 # pages that say themselves why they have nothing to show: the operational ones, and the
 # employer network, whose figures are placements, not the people of the selection
 OWN_EMPTY_STATE = OPERATIONAL_PAGES | {"employers"}
+# pages that read today's data whatever "data as of" says: revisions compare with today
+TODAY_ONLY = {"revisions"}
 PAGES_DIR = Path(__file__).parent / "views"  # not "pages": Streamlit would auto-load that folder
 # page -> its menu icon; which pages exist and who sees them is werkpad.access.PAGES
 ICONS = {
@@ -47,7 +49,7 @@ ctx = shell.build()
 # signed out: the sign-in form is in the language chosen in the sidebar, and so are the menu
 # and <html lang>
 t = ctx.t if ctx else shell.Translator(st.session_state.get("lang") or settings.language)
-page.document_script(t.lang)
+page.document_script(t.lang, shell.SHELL_PARAMS)
 router = st.navigation(
     [
         st.Page(
@@ -62,6 +64,11 @@ router = st.navigation(
 )
 if ctx is None:
     st.stop()
+if ctx.as_of is not None:  # the vintage banner, or, where it does not apply, that it does not
+    if router.url_path in TODAY_ONLY:
+        st.info(t("asof.not_here", date=t.date(ctx.as_of)), icon=":material/history:")
+    else:
+        st.warning(t("asof.banner", date=t.date(ctx.as_of)), icon=":material/history:")
 # A page about the selection's figures says in words why there are none, instead of drawing
 # empty axes (and instead of a chart library's error on an empty frame).
 if router.url_path not in OWN_EMPTY_STATE and (reason := ctx.nothing_to_show()):

@@ -24,6 +24,8 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.shell.filters import (
+    FILTER_KEYS,
+    SHELL_PARAMS,
     _as_of,
     _comparison,
     _language,
@@ -44,7 +46,7 @@ from werkpad.rendering.i18n import Translator
 from werkpad.rendering.selection import describe
 from werkpad.site import current_settings
 
-__all__ = ["Context", "Translator", "build", "context"]
+__all__ = ["SHELL_PARAMS", "Context", "Translator", "build", "context"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,11 @@ class Context:
         chosen = self.filters if filters is None else filters | scope_filters(self.user)
         return data.headline(self.version, data.freeze(chosen), self.threshold, only)
 
+    @property
+    def as_of(self) -> dt.date | None:
+        """The day whose data the pages show; None: today's."""
+        return _vintage_day(self.version)
+
     def nothing_to_show(self) -> str | None:
         """Why the selection has no figures to draw: `no_data` (nobody in it) or
         `all_withheld` (its count of people reached is withheld, so is every count within it);
@@ -141,6 +148,13 @@ class Context:
         caption, slug = _captioned(self.t, kept, self.names, _vintage_day(self.version))
         narrowed = replace(self, filters=kept, previous=None, caption=caption, slug=slug)
         return narrowed, ignored
+
+    def for_today(self) -> Context:
+        """This context on today's data, whatever vintage the sidebar chose, its captions,
+        file names and lineage saying so: for a page that compares with today (revisions)."""
+        today = data.as_of(self.version, None)
+        caption, slug = _captioned(self.t, self.filters, self.names, None)
+        return replace(self, version=today, caption=caption, slug=slug)
 
     def placement_headline(self) -> dict:
         """The employer-network metrics of the page's filters (see for_placements)."""
@@ -197,9 +211,7 @@ def build() -> Context | None:
         return None
     invalid: list[str] = []
     as_of = _as_of(t, version, invalid, user)
-    version = data.as_of(version, as_of)
-    if as_of is not None:
-        st.warning(t("asof.banner", date=t.date(as_of)), icon=":material/history:")
+    version = data.as_of(version, as_of)  # the router says so (a page may read today's)
     refs = _references(version, user)
     names = {
         "programme": dict(refs["programmes"].iter_rows()),
@@ -215,18 +227,9 @@ def build() -> Context | None:
         return None
     chosen: dict[str, list[str]] = {}
     st.sidebar.header(t("app.filters"))
-    for key in (
-        "programme",
-        "province",
-        *(("region",) if user.partner_detail else ()),
-        "project",
-        *(("partner",) if user.partner_detail else ()),
-        "referral_source",
-        "gender",
-        "age_group",
-        "education_level",
-        "target_group",
-    ):
+    for key in FILTER_KEYS:
+        if key in ("region", "partner") and not user.partner_detail:
+            continue
         options = _multi_options(refs, lambda k: chosen.get(k, []))[key]
         _start_multi(key, options, t(f"filter.{key}"), invalid)
         kind = key if key in names else None

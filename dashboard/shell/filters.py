@@ -27,6 +27,17 @@ TARGET_GROUPS = default_contract().target_groups
 AGE_GROUPS = default_contract().categories("age_group")
 
 
+# The person and place filters, in the sidebar's order (region and partner for roles that
+# see partner detail only), each bound to a URL parameter of its name.
+FILTER_KEYS = (
+    "programme", "province", "region", "project", "partner", "referral_source", "gender",
+    "age_group", "education_level", "target_group",
+)  # fmt: skip
+# Every URL parameter the shell reads: what a link to another page carries over (a page's
+# own choices, such as Revisions' submission, stay on their page).
+SHELL_PARAMS = ("lang", "asof", *FILTER_KEYS, "period", "from", "to", "compare")
+
+
 def _references(version: data.Version, user: User) -> dict[str, pl.DataFrame]:
     """Reference tables, narrowed to what the user may see (filter options follow)."""
     refs = {

@@ -75,12 +75,40 @@ if (!window.werkpadFitToPaper) {{
 """
 
 
-def document_script(lang: str) -> None:
-    """`<html lang>` in the dashboard's language (a screen reader reads Dutch as Dutch), and
-    charts fitted to the paper when printed. In the sidebar, where an element with no
-    height takes no visible room."""
+# The menu's links are bare page paths: Streamlit keeps the filters when a link is clicked,
+# but one opened in a new tab, or copied, lost them and the chosen vintage (found in review).
+# Just before a link can be followed outside the app (pointed at, focused, pressed), its
+# query becomes the shell's parameters of the current URL.
+CARRY_FILTERS = """
+if (!window.werkpadCarryFilters) {
+  window.werkpadCarryFilters = true;
+  const carry = (event) => {
+    const link = event.target instanceof Element
+      && event.target.closest('a[data-testid="stSidebarNavLink"]');
+    if (!link) return;
+    const kept = new URLSearchParams();
+    for (const [key, value] of new URLSearchParams(location.search)) {
+      if (SHELL_PARAMS.includes(key)) kept.append(key, value);
+    }
+    const query = kept.toString();
+    link.search = query ? "?" + query : "";
+  };
+  for (const type of ["pointerover", "focusin", "pointerdown", "contextmenu"]) {
+    document.addEventListener(type, carry, true);
+  }
+}
+"""
+
+
+def document_script(lang: str, params: tuple[str, ...]) -> None:
+    """`<html lang>` in the dashboard's language (a screen reader reads Dutch as Dutch),
+    charts fitted to the paper when printed, and menu links that carry the shell's URL
+    `params` (constants of the code, json.dumps-quoted; no user text). In the sidebar, where
+    an element with no height takes no visible room."""
+    script = f"const SHELL_PARAMS = {json.dumps(list(params))};{CARRY_FILTERS}"
     st.sidebar.html(
-        f"<script>document.documentElement.lang = {json.dumps(lang)};{FIT_TO_PAPER}</script>",
+        f"<script>document.documentElement.lang = {json.dumps(lang)};{FIT_TO_PAPER}"
+        f"{{{script}}}</script>",
         unsafe_allow_javascript=True,
     )
 

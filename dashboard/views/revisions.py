@@ -19,9 +19,9 @@ from werkpad.access import scope_filters
 from werkpad.metrics import FUNNEL
 from werkpad.rendering.safe import markdown_literal
 
-ctx = context()
+ctx = context().for_today()  # revisions compare with today's data, whatever vintage is chosen
 t = ctx.t
-today = data.as_of(ctx.version, None)  # revisions compare with today's data, whatever is shown
+today = ctx.version
 
 st.title(t("nav.revisions"))
 provinces = dict(data.table(today, "projects").select("project_code", "province_code").iter_rows())

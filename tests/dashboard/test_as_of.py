@@ -128,3 +128,21 @@ def test_a_lead_is_offered_her_projects_extract_dates_only(
         lim = data.triangle(version, data.freeze({"scope_province": ["LIM"]}), "reached", 5)
         both = data.triangle(version, data.freeze({}), "reached", None)
     assert "2023-08-01" in both.columns and "2023-08-01" not in lim.columns
+
+
+def test_revisions_say_the_vintage_does_not_apply_to_them(app, history):
+    """/revisions?asof= showed "you are looking at the data as they were on 30/06" above a
+    comparison with today's data (found in review). The page says the choice does not apply,
+    and its downloads are named and captioned for today."""
+    at = app(asof=JUNE.isoformat())
+    assert [w for w in at.warning if "zoals ze waren" in w.value]  # on the overview
+    at.switch_page("views/revisions.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [w for w in at.warning if "zoals ze waren" in w.value]
+    assert [i for i in at.info if "geldt hier niet" in i.value]
+    from dashboard.shell import Context
+
+    today = at.session_state[_STATE_KEY].for_today()
+    assert isinstance(today, Context) and today.as_of is None
+    assert "asof" not in today.slug and "zoals op" not in today.caption
+    assert today.lineage == "Extractdatum per project: 31/07/2023: WGTW-ANT, WGTW-LIM."

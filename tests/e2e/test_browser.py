@@ -264,3 +264,29 @@ def test_identity_provider_round_trip(page, federated, identity_provider, all_tr
     page.get_by_role("button", name="Afmelden").click()
     expect(button).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
+
+
+def test_a_menu_link_opened_in_a_new_tab_keeps_the_filters_and_vintage(page, history):
+    """The menu's links were bare paths: one opened in a new tab (or copied) showed another
+    selection, today's data instead of the vintage chosen (found in review). A page's own
+    choice (the conversion page's grouping) stays on its page."""
+    process, server = _serve(history[0] / "warehouse.duckdb", "--demo")
+    try:
+        _open(page, f"{server}/conversion?gender=F&asof=2023-06-30&by=partner_code", "Doorstroom")
+        banner = page.get_by_test_id("stAlert").filter(has_text="30/06/2023")
+        expect(banner).to_be_visible(timeout=30_000)
+        link = page.get_by_test_id("stSidebarNavLink").filter(has_text="Bereik")
+        link.hover()
+        href = link.get_attribute("href") or ""
+        assert "gender=F" in href and "asof=2023-06-30" in href and "by=" not in href, href
+        opened = page.context.new_page()
+        try:
+            _open(opened, href if href.startswith("http") else f"{server}{href}", "Bereik")
+            banner = opened.get_by_test_id("stAlert").filter(has_text="30/06/2023")
+            expect(banner).to_be_visible(timeout=30_000)
+            assert "gender=F" in opened.url and "asof=2023-06-30" in opened.url
+        finally:
+            opened.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
