@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sample_data.placements import placement_profiles
-from werkpad.cli import build_parser, main
+from werkpad.cli import _parse, build_parser, main
 from werkpad.contract import default_contract
 
 
@@ -67,6 +67,23 @@ def test_help_runs_and_usage_errors_exit_2(capsys):
     assert "werkpad" in capsys.readouterr().out
     assert main(["metrics"]) == 2
     assert main(["sample", "--out", "x", "--rows", "-5"]) == 2
+
+
+def test_verbose_is_taken_after_the_command_too(tmp_path, capsys):
+    """An error says "run with -v"; a person adds it at the end, which was a usage error
+    (found in review). Any other unknown argument still is one."""
+    missing = str(tmp_path / "none.duckdb")
+    for argv in (["-v", "metrics", "--warehouse", missing],
+                 ["metrics", "--warehouse", missing, "-v"],
+                 ["metrics", "--verbose", "--warehouse", missing]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "no warehouse" in err and "unrecognized" not in err, argv
+    assert main(["metrics", "--warehouse", missing, "--bogus"]) == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+    args = _parse(build_parser(), ["metrics", "--warehouse", missing, "-v"])
+    assert args.verbose is True
+    assert _parse(build_parser(), ["metrics", "--warehouse", missing]).verbose is False
 
 
 def test_sample_command_is_seeded(tmp_path):

@@ -954,7 +954,7 @@ def main(argv: list[str] | None = None) -> int:
         return config.EXIT_USAGE
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
     except SystemExit as exc:
         return int(exc.code or 0) and config.EXIT_USAGE
     _configure_logging(args.verbose)
@@ -977,6 +977,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return config.EXIT_ENVIRONMENT
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, with -v/--verbose taken anywhere: an error says "run with -v", and a
+    person adds it at the end (`werkpad load -v` was a usage error; found in review)."""
+    args, rest = parser.parse_known_args(argv)
+    if unknown := [a for a in rest if a not in ("-v", "--verbose")]:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.verbose = args.verbose or bool(rest)
+    return args
 
 
 def _configure_logging(verbose: bool) -> None:
