@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import getpass
 import json
 import logging
 import os
@@ -270,8 +271,12 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
     if args.action == "export":
         problem = _out_problem(args.out)
     elif args.action == "withdraw":
-        problem = _audit_text_problem("--reason", args.reason) or _audit_text_problem(
-            "--by", args.by
+        args.by = args.by or _account()
+        problem = (
+            "--by: name who withdraws (the account is unknown)"
+            if not args.by
+            else _audit_text_problem("--reason", args.reason)
+            or _audit_text_problem("--by", args.by)
         )
     if problem:
         raise Refused(problem)
@@ -302,6 +307,16 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
         raise Refused(f"{args.id} was withdrawn before")
     print(f"{args.id} withdrawn")
     return config.EXIT_OK
+
+
+def _account() -> str | None:
+    """The account running the command, from the environment or the system's user database:
+    who a withdrawal is logged as without --by (it was logged as "unknown" when $USER was
+    unset, as under cron; found in review). None when neither knows."""
+    try:
+        return getpass.getuser() or None
+    except (KeyError, OSError):
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -846,7 +861,9 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     gone.add_argument("id", help="the submission id")
     gone.add_argument("--reason", required=True, help="why, in words")
-    gone.add_argument("--by", required=True, metavar="NAME", help="who withdraws (logged)")
+    gone.add_argument(
+        "--by", metavar="NAME", help="who withdraws (logged); default: the signed-in account"
+    )
     for action in (listing, export, gone):
         action.add_argument("--warehouse", type=Path, help="DuckDB warehouse file")
     subs.set_defaults(func=_cmd_submissions)
