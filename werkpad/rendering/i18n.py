@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -32,6 +32,15 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
         else:
             flat[name] = str(value)
     return flat
+
+
+# Babel parses its pattern and looks up the locale's symbols on every call: about 0.2 ms a
+# number. A page formats the same few hundred month labels and counts on every rerun (chart
+# ticks, hover texts), so the formatted text is kept per value, pattern and locale.
+FORMATTED = 65_536  # entries per kind: months x years x locales, counts up to the thousands
+_decimal = lru_cache(maxsize=FORMATTED)(format_decimal)
+_percent = lru_cache(maxsize=FORMATTED)(format_percent)
+_date = lru_cache(maxsize=FORMATTED)(format_date)
 
 
 @cache
@@ -66,25 +75,23 @@ class Translator:
         return self(f"metric.{name}")
 
     def count(self, value: float | None) -> str:
-        return self.missing if value is None else format_decimal(value, "#,##0", locale=self.locale)
+        return self.missing if value is None else _decimal(value, "#,##0", locale=self.locale)
 
     def rate(self, value: float | None) -> str:
         pattern = "#,##0.0%" if self.lang == "en" else "#,##0.0 %"  # Belgian style: 65,0 %
-        return self.missing if value is None else format_percent(value, pattern, locale=self.locale)
+        return self.missing if value is None else _percent(value, pattern, locale=self.locale)
 
     def share(self, value: float) -> str:
         """A whole percentage for axis ticks: 40 % (en 40%)."""
         pattern = "#,##0%" if self.lang == "en" else "#,##0 %"
-        return format_percent(value, pattern, locale=self.locale)
+        return _percent(value, pattern, locale=self.locale)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return self.missing if value is None else format_decimal(value, pattern, locale=self.locale)
+        return self.missing if value is None else _decimal(value, pattern, locale=self.locale)
 
     def date(self, value: dt.date | None) -> str:
-        return (
-            self.missing if value is None else format_date(value, "dd/MM/yyyy", locale=self.locale)
-        )
+        return self.missing if value is None else _date(value, "dd/MM/yyyy", locale=self.locale)
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
@@ -92,7 +99,7 @@ class Translator:
         return format_datetime(value, "dd/MM/yyyy HH:mm", locale=self.locale)
 
     def month(self, value: dt.date) -> str:
-        return format_date(value, "MMM yyyy", locale=self.locale)
+        return _date(value, "MMM yyyy", locale=self.locale)
 
     def quarter(self, value: dt.date) -> str:
         return f"{value.year} Q{(value.month - 1) // 3 + 1}"
