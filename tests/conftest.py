@@ -7,6 +7,7 @@ change a warehouse copy it first (`fresh_copy`) so the shared one stays as docum
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,10 @@ from sample_data.faulty import write_faulty
 from sample_data.generator import DEFAULT_EXTRACT_DATE, generate
 from sample_data.placements import generate_placements
 from sample_data.writer import write_placements, write_sample
+
+# Plotly checks every chart's properties in the tests, and in every server they start
+# (werkpad.config.check_charts; off in use, for speed), so a wrong property name fails here.
+os.environ.setdefault("WERKPAD_CHECK_CHARTS", "1")
 
 SEED = 7
 ROWS = 3_000

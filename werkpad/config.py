@@ -64,6 +64,16 @@ DEFAULT_WAREHOUSE = Path(os.environ.get("WERKPAD_WAREHOUSE") or DEMO_DIR / "ware
 # The local user file (hashed passwords, roles, scopes), for sites without an identity provider.
 USERS_FILE = Path(os.environ.get("WERKPAD_USERS") or BUILD_DIR / "users.json")
 
+
+def check_charts() -> bool:
+    """Whether plotly checks every property of every chart as it is built. Off in use: the
+    figures are made by werkpad.rendering.charts from our own frames, and the check took a
+    third of a filter change's rerun (benchmarks/bench_browser.py). The tests turn it on
+    (WERKPAD_CHECK_CHARTS=1, tests/conftest.py, inherited by the servers they start), so a
+    wrong property name still fails there."""
+    return os.environ.get("WERKPAD_CHECK_CHARTS") == "1"
+
+
 # Report at most this many row numbers per failing rule: enough for a data steward to find the
 # pattern in the source system, short enough to read.
 MAX_ROWS_IN_REPORT = 10

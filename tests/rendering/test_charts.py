@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import polars as pl
 import pytest
@@ -178,3 +179,18 @@ def test_a_monthly_count_is_zero_in_a_month_without_people_not_a_straight_line()
     line = next(tr for tr in _spec(fig)["data"] if tr["mode"] == "lines+markers")
     assert [str(x)[:10] for x in line["x"]] == [f"2014-0{m}-01" for m in range(1, 7)]
     assert line["y"] == [12, None, 0, 0, 0, 30]
+
+
+def test_plotly_checks_the_charts_in_the_tests_only(monkeypatch):
+    """Plotly's property checks are off in use (a third of a filter change's rerun) and on
+    in the tests (tests/conftest.py), where a wrong property name must still fail."""
+    import plotly.graph_objects as go
+
+    from werkpad.rendering.charts import _figure, _validation
+
+    assert os.environ["WERKPAD_CHECK_CHARTS"] == "1"
+    with pytest.raises(ValueError, match="no_such_property"):
+        _figure(go.Scatter(**_validation(), x=[1], no_such_property=1))
+    monkeypatch.setenv("WERKPAD_CHECK_CHARTS", "0")
+    unchecked = _figure(go.Scatter(**_validation(), x=[1], y=[2]), layout={"height": 300})
+    assert unchecked.to_dict()["data"][0]["y"] == [2] and unchecked.layout.height == 300

@@ -20,8 +20,9 @@ from xml.sax.saxutils import escape as xml_escape
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
+from plotly.basedatatypes import BaseTraceType
 
-from werkpad import disclosure
+from werkpad import config, disclosure
 from werkpad.contract import default_contract
 from werkpad.metrics import categories
 from werkpad.rendering.i18n import MISSING, Translator
@@ -69,12 +70,26 @@ def text_on(colour: str) -> str:
     return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"
 
 
-def _layout(fig: go.Figure, title: str, x: str = "", y: str = "") -> go.Figure:
+def _validation() -> dict[str, bool]:
+    """Whether plotly checks each property as it is set (werkpad.config.check_charts: in the
+    tests, not in use, where it was a third of a filter change's rerun)."""
+    return {"_validate": config.check_charts()}
+
+
+def _figure(*data: BaseTraceType, layout: dict | None = None) -> go.Figure:
+    """A figure of these traces, checked as config.check_charts says."""
+    return go.Figure(data=list(data) or None, layout=layout, **_validation())
+
+
+def _layout(
+    fig: go.Figure | list[BaseTraceType], title: str, x: str = "", y: str = ""
+) -> go.Figure:
     """Title, axis titles, font, margins and legend, in the house style.
 
     The figure is rebuilt with the merged layout rather than updated: plotly's update_layout
     with these nested settings took 14 ms a figure, building anew takes 2 (a filter change
-    redraws every chart: benchmarks/bench_browser.py)."""
+    redraws every chart: benchmarks/bench_browser.py). Given traces, not a figure, the figure
+    is built once (plotly copies every trace's data into each figure it builds)."""
     # Streamlit's chart theme sets its grey on the axes and the legend themselves; set in the
     # figure, ours win
     readable = {"color": TEXT_COLOR}
@@ -87,11 +102,11 @@ def _layout(fig: go.Figure, title: str, x: str = "", y: str = "") -> go.Figure:
         "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.35, "font": readable},
     }
-    layout = fig.layout.to_plotly_json()
+    data, layout = (fig, {}) if isinstance(fig, list) else (fig.data, fig.layout.to_plotly_json())
     layout.pop("template", None)  # the default (plotly_white) again; re-validating it is slow
     for key, value in ours.items():
         layout[key] = {**layout.get(key, {}), **value} if isinstance(value, dict) else value
-    return go.Figure(fig.data, layout=layout)
+    return _figure(*data, layout=layout)
 
 
 def _shown(t: Translator, value: float | None, percent: bool = False) -> str:
@@ -165,11 +180,11 @@ def bar(
               "cliponaxis": False, "hovertemplate": "%{customdata}: %{text}<extra></extra>",
               "customdata": [_escape(n) for n in names]}  # fmt: skip
     trace = (
-        go.Bar(x=bars, y=names, orientation="h", **common)
+        go.Bar(**_validation(), x=bars, y=names, orientation="h", **common)
         if horizontal
-        else go.Bar(x=names, y=bars, **common)
+        else go.Bar(**_validation(), x=names, y=bars, **common)
     )
-    fig = go.Figure(trace)
+    fig = _figure(trace)
     fig = _layout(fig, title, *((x_label, "") if horizontal else ("", x_label)))
     if horizontal:  # room right of the longest bar for its label, which plotly would cut
         fig.update_layout(margin_r=OUTSIDE_LABEL_ROOM)
@@ -200,11 +215,12 @@ def lines(
     2018)."""
     if every_month and not by and not frame.is_empty():
         frame = _every_month(frame, x, y)
-    fig = go.Figure()
+    traces: list[BaseTraceType] = []
     if faint is not None and not faint.is_empty():
         faint = faint.sort(x)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
+                **_validation(),
                 x=faint[x].to_list(),
                 y=faint[y].to_list(),
                 mode="lines",
@@ -222,8 +238,9 @@ def lines(
         name = (labels or {}).get(key, t.category(by, key)) if by else y_label
         # a category keeps its own colour; other groupings (windows, ...) take them in order
         line_color = color(by, key) if by and category_order(by) else OKABE_ITO[i % len(OKABE_ITO)]
-        fig.add_trace(
+        traces.append(
             go.Scatter(
+                **_validation(),
                 x=part[x].to_list(),
                 y=part[y].to_list(),
                 mode="lines+markers",
@@ -237,8 +254,9 @@ def lines(
         )
         withheld += [(v, name) for v, n in zip(part[x], part[y], strict=True) if n is None]
     if withheld:  # an x on the axis where a value is withheld: "no activity" is never implied
-        fig.add_trace(
+        traces.append(
             go.Scatter(
+                **_validation(),
                 x=[v for v, _ in withheld],
                 y=[0] * len(withheld),
                 mode="markers",
@@ -248,7 +266,7 @@ def lines(
                 hovertemplate="%{customdata}: " + disclosure.SYMBOL + "<extra></extra>",
             )
         )
-    fig = _layout(fig, title, x_label, y_label)
+    fig = _layout(traces, title, x_label, y_label)
     _localise_dates(fig, frame[x], t, quarters)
     if percent:
         _percent_axis(fig, "y", t)
@@ -288,8 +306,9 @@ def funnel(steps: list[tuple[str, int | None]], t: Translator, title: str) -> go
         else f"{t.count(n)} ({t.rate(n / first) if first else disclosure.SYMBOL})"
         for _, n in steps
     ]  # a withheld step stays in the funnel as an x, so no stage silently disappears
-    fig = go.Figure(
+    fig = _figure(
         go.Funnel(
+            **_validation(),
             y=[name for name, _ in steps],
             x=[n or 0 for _, n in steps],
             text=text,
@@ -308,8 +327,9 @@ def rates_with_interval(
     """A dot per group with its 95% interval, so a small group's uncertainty is visible."""
     frame = frame.filter(pl.col(rate).is_not_null()).sort(rate)
     names = [labels.get(v, t.category(group, v)) for v in frame[group]]
-    fig = go.Figure(
+    fig = _figure(
         go.Scatter(
+            **_validation(),
             x=frame[rate].to_list(),
             y=names,
             mode="markers",
@@ -354,7 +374,7 @@ def funnel_plot(
     Points outside the 95% limits carry their name; every point names itself on hover and
     carries its code (customdata) so a click can filter the dashboard to it."""
     shown = frame.filter(pl.col(rate).is_not_null(), pl.col(n).is_not_null(), pl.col(n) > 0)
-    fig = go.Figure()
+    traces: list[BaseTraceType] = []
     top = max([*shown[n].to_list(), 10])
     if overall is not None:
         sizes = [max(1, round(top * i / 100)) for i in range(1, 101)]
@@ -363,8 +383,9 @@ def funnel_plot(
             name = t.share(level) if round(level * 100) == level * 100 else t.rate(level)
             spread = [z * (overall * (1 - overall) / m) ** 0.5 for m in sizes]
             for sign in (1, -1):
-                fig.add_trace(
+                traces.append(
                     go.Scatter(
+                        **_validation(),
                         x=sizes,
                         y=[min(1, max(0, overall + sign * d)) for d in spread],
                         mode="lines",
@@ -374,11 +395,11 @@ def funnel_plot(
                         hoverinfo="skip",
                     )
                 )
-        fig.add_hline(y=overall, line={"color": NEUTRAL, "width": 1})
     names = [labels.get(v, t.category(group, v)) for v in shown[group]]
     outside = _outside(shown[rate].to_list(), shown[n].to_list(), overall)
-    fig.add_trace(
+    traces.append(
         go.Scatter(
+            **_validation(),
             x=shown[n].to_list(),
             y=shown[rate].to_list(),
             mode="markers+text",
@@ -394,7 +415,9 @@ def funnel_plot(
             name=t("conversion.groups"),
         )
     )
-    fig = _layout(fig, title, t("axis.decisions"), t("axis.rate"))
+    fig = _layout(traces, title, t("axis.decisions"), t("axis.rate"))
+    if overall is not None:
+        fig.add_hline(y=overall, line={"color": NEUTRAL, "width": 1})
     _count_axis(fig, "x")
     _percent_axis(fig, "y", t, top=1.0)
     # withheld: no rate though some decided (or their number withheld); none decided is no rate
@@ -465,8 +488,9 @@ def sankey(
         t("chart.withheld_flow", symbol=disclosure.SYMBOL) if (kind, v) == withheld_node
         else t.category(kind, v) for kind, v in nodes
     ]  # fmt: skip
-    fig = go.Figure(
+    fig = _figure(
         go.Sankey(
+            **_validation(),
             node={
                 "label": labels,
                 "color": [NEUTRAL if n == withheld_node else color(*n) for n in nodes],
@@ -627,8 +651,9 @@ def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure
             frame["actual"], frame["target"], frame["is_rate"], statuses, strict=True
         )
     ]
-    fig = go.Figure(
+    fig = _figure(
         go.Bar(
+            **_validation(),
             x=shares,
             y=names,
             orientation="h",
@@ -644,6 +669,7 @@ def target_progress(frame: pl.DataFrame, t: Translator, title: str) -> go.Figure
     expected = frame["expected_share"].to_list()
     fig.add_trace(
         go.Scatter(
+            **_validation(),
             x=expected,
             y=names,
             mode="markers",
@@ -685,15 +711,16 @@ def target_paths(frame: pl.DataFrame, t: Translator, title: str, x_label: str) -
     """Per count target its cumulative actual by month (a solid line) and its path, the
     target pro-rated to each month (dashed, same colour). A running total that a withheld
     month makes unknown is a gap, never guessed."""
-    fig = go.Figure()
+    traces: list[BaseTraceType] = []
     for i, ((name,), part) in enumerate(
         frame.partition_by("label", maintain_order=True, as_dict=True).items()
     ):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         months = part["month"].to_list()
         label = _escape(name)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
+                **_validation(),
                 x=months,
                 y=part["actual"].to_list(),
                 mode="lines",
@@ -707,8 +734,9 @@ def target_paths(frame: pl.DataFrame, t: Translator, title: str, x_label: str) -
             )  # fmt: skip
         )
         path = _escape(t("targets.path", name=name))
-        fig.add_trace(
+        traces.append(
             go.Scatter(
+                **_validation(),
                 x=months,
                 y=part["path"].to_list(),
                 mode="lines",
@@ -721,8 +749,9 @@ def target_paths(frame: pl.DataFrame, t: Translator, title: str, x_label: str) -
                 hovertemplate=f"{path} %{{customdata}}: %{{text}}<extra></extra>",
             )  # fmt: skip
         )
-    fig.add_trace(  # the key to the dashed lines, drawn nowhere
+    traces.append(  # the key to the dashed lines, drawn nowhere
         go.Scatter(
+            **_validation(),
             x=[None],
             y=[None],
             mode="lines",
@@ -731,7 +760,7 @@ def target_paths(frame: pl.DataFrame, t: Translator, title: str, x_label: str) -
             hoverinfo="skip",
         )  # fmt: skip
     )
-    fig = _layout(fig, title, x_label, t("targets.axis_value"))
+    fig = _layout(traces, title, x_label, t("targets.axis_value"))
     fig.update_layout(  # a legend of many targets beside the plot, not over its axis
         legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
         height=max(450, 120 + 26 * len(fig.data)),
