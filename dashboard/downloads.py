@@ -91,11 +91,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _buttons(
     name: str, ctx: Context, files: dict[str, tuple[str, str, Callable[[], bytes]]], key: str = ""
 ) -> None:
-    """One download button per format, made only when clicked (on_click="ignore")."""
-    for column, (ext, (mime, icon, make)) in zip(
-        st.columns(len(files)), files.items(), strict=True
-    ):
-        column.download_button(
+    """One download button per format, made only when clicked (on_click="ignore"), side by
+    side in one horizontal container: columns cost the browser a block per button on every
+    rerun (benchmarks/bench_browser.py)."""
+    row = st.container(horizontal=True)
+    for ext, (mime, icon, make) in files.items():
+        row.download_button(
             ctx.t(f"download.{ext}"),
             make,
             file_name(name, ctx, ext),
