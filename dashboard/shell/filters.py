@@ -213,6 +213,9 @@ def _as_of(t: Translator, version: data.Version, invalid: list[str], user: User)
         [None, *options],
         key="asof",
         format_func=lambda d: t("asof.current") if d is None else t.date(d),
+        # today's data is the option None, which Streamlit shows as "no choice": its
+        # placeholder, English "Choose an option" unless given (found in review)
+        placeholder=t("asof.current"),
     )
     _to_url("asof", day, None)
     return day

@@ -57,6 +57,9 @@ def test_the_picker_offers_every_extract_date_and_today(app, history):
     at = app()
     picker = _asof(at)
     assert picker.options == ["Vandaag (huidige gegevens)", "31/07/2023", "30/06/2023"]
+    # today's data is the option None, which the browser shows as the placeholder: it said
+    # "Choose an option" in English (found in review)
+    assert picker.proto.placeholder == "Vandaag (huidige gegevens)"
     picker.select(JUNE).run()
     assert at.query_params["asof"] == JUNE.isoformat()
     assert _reached(at) == truth_of(list(history[1].values()))["reached"]
