@@ -265,6 +265,15 @@ def submissions(version: Version) -> list[dict]:
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def pack_intact(version: Version, submission_id: str) -> bool:
+    """Whether a submission's kept ZIP still has the SHA-256 recorded at submission."""
+    try:
+        return werkpad_submissions.pack_bytes(cursor(version), submission_id) is not None
+    except werkpad_submissions.PackAltered:
+        return False
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def revisions(version: Version, submission_id: str, suppressed: bool = True) -> list[dict]:
     """A submission's figures beside the same selection on the data `version` reads,
     suppressed for a scoped reader."""

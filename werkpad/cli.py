@@ -282,7 +282,13 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
         raise Refused(problem)
     with _reading(args) as con:
         listed = submissions.submissions(con)
-        found = submissions.pack_bytes(con, args.id) if args.action == "export" else None
+        try:
+            found = submissions.pack_bytes(con, args.id) if args.action == "export" else None
+        except submissions.PackAltered:
+            raise Refused(
+                f"the pack kept for {args.id} no longer matches its SHA-256: it was changed "
+                "in the warehouse after it was submitted, and is not exported"
+            ) from None
     if args.action == "list":
         rows = [
             {k: _plain(v) for k, v in s.items() if k not in ("figures", "selection", "snapshots")}

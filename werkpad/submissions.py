@@ -129,13 +129,25 @@ def submission(con: duckdb.DuckDBPyConnection, submission_id: str) -> dict[str, 
     return next((s for s in submissions(con) if s["submission_id"] == submission_id), None)
 
 
+class PackAltered(Exception):
+    """A stored pack whose bytes no longer have the SHA-256 recorded when it was submitted:
+    changed in the warehouse since. It is never handed out as the submission."""
+
+
 def pack_bytes(con: duckdb.DuckDBPyConnection, submission_id: str) -> tuple[bytes, str] | None:
-    """The ZIP as submitted and its SHA-256, or None."""
+    """The ZIP as submitted and its SHA-256, or None; PackAltered when the bytes kept do
+    not match the hash kept with them (an export printed the stored hash beside other
+    bytes; found in review)."""
     if not has_table(con, "ops", "submissions"):
         return None
     row = con.execute(load_sql("queries/submission_pack"), {"submission_id": submission_id})
     found = row.fetchone()
-    return (bytes(found[0]), found[1]) if found else None
+    if not found:
+        return None
+    zipped, sha = bytes(found[0]), found[1]
+    if hashlib.sha256(zipped).hexdigest() != sha:
+        raise PackAltered(submission_id)
+    return zipped, sha
 
 
 def current_figures(

@@ -60,15 +60,18 @@ st.text(  # names and reasons as typed: text, never Markdown
         sha=record["sha256"],
     )
 )
-st.download_button(  # the pack byte for byte as submitted, built only when clicked
-    t("revisions.export"),
-    lambda: (submissions.pack_bytes(data.cursor(today), chosen) or (b"", ""))[0],
-    f"submission_{chosen}.zip",
-    "application/zip",
-    key="export-submission",
-    on_click="ignore",
-    icon=":material/download:",
-)
+if data.pack_intact(today, chosen):
+    st.download_button(  # the pack byte for byte as submitted, read only when clicked
+        t("revisions.export"),
+        lambda: (submissions.pack_bytes(data.cursor(today), chosen) or (b"", ""))[0],
+        f"submission_{chosen}.zip",
+        "application/zip",
+        key="export-submission",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+else:  # never another file under the submission's name and hash
+    st.error(t("revisions.altered"), icon=":material/gpp_bad:")
 if record["withdrawn_at"]:
     st.warning(
         t(

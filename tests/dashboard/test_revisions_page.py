@@ -223,3 +223,31 @@ def test_a_submission_of_no_project_is_no_leads():
     record = {"selection": json.dumps({"project": ["WGTW-LIM"]})}
     assert werkpad_submissions.in_scope(record, provinces, ("WGTW-LIM",))
     assert not werkpad_submissions.in_scope(record, provinces, ("WGTW-ANT",))
+
+
+def test_a_pack_changed_after_submission_is_never_handed_out(
+    submitted, monkeypatch, users_file, tmp_path, capsys
+):
+    """One byte appended to a kept pack: the export printed the stored hash beside other
+    bytes (found in review). The CLI refuses to export it, and the page offers no download
+    but says why."""
+    import duckdb
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(submitted, warehouse)
+    con = duckdb.connect(str(warehouse))
+    chosen = con.execute("SELECT min(submission_id) FROM ops.submissions").fetchone()[0]
+    con.execute(
+        "UPDATE ops.submissions SET pack = pack || '\\x00'::BLOB WHERE submission_id = $id",
+        {"id": chosen},
+    )
+    con.close()
+    out = tmp_path / "out.zip"
+    code = main(["submissions", "export", chosen, "--warehouse", str(warehouse), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "no longer matches its SHA-256" in err and not out.exists()
+    at = _open(warehouse, monkeypatch, users_file, submission=chosen)
+    assert "Ingediend pakket downloaden (ZIP, zoals ingediend)" not in [
+        b.label for b in at.get("download_button")
+    ]
+    assert [e for e in at.error if "SHA-256" in e.value]
