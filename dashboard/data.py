@@ -265,6 +265,14 @@ def submissions(version: Version) -> list[dict]:
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def vintages(version: Version, submission_id: str) -> list[dict]:
+    """Per project of a submission: the extract it was read from then, and now."""
+    con = cursor(version)
+    record = werkpad_submissions.submission(con, submission_id)
+    return [] if record is None else werkpad_submissions.vintages(con, record)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def pack_intact(version: Version, submission_id: str) -> bool:
     """Whether a submission's kept ZIP still has the SHA-256 recorded at submission."""
     try:

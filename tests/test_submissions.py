@@ -150,6 +150,31 @@ def test_revisions_against_an_independent_count(warehouse, tmp_path, capsys, his
             assert figure["delta"] == 0 or abs(figure["delta"]) >= 5, figure
         if figure["delta"] is None and figure["submitted"] is not None:
             assert figure["current"] is None or figure["metric"].endswith("rate"), figure
+    # what is compared, said: the submission and, per project, the extract then and now
+    assert revised["sha256"] == shown["sha256"] and revised["withdrawn_at"] is None
+    assert revised["vintage"] == [
+        {"project": p, "submitted": JUNE.isoformat(), "current": "2023-07-31"} for p in sorted(june)
+    ]
+    code, printed, _ = _run(capsys, "revisions", "--warehouse", str(warehouse),
+                            "--submission", shown["submission_id"])  # fmt: skip
+    assert code == 0 and printed.startswith(f"submission {shown['submission_id']}")
+    assert f"data as of {JUNE.isoformat()}" in printed
+    assert all(f"{p}" in printed for p in june) and "2023-07-31" in printed
+
+
+def test_revisions_of_an_unchanged_selection_say_so(warehouse, tmp_path, capsys):
+    """Nothing loaded since the submission: the text output was empty, which reads as a
+    failure (found in review). It names the submission and says nothing changed."""
+    shown = _submit(capsys, warehouse, tmp_path / "pack.zip")
+    code, printed, _ = _run(capsys, "revisions", "--warehouse", str(warehouse),
+                            "--submission", shown["submission_id"])  # fmt: skip
+    assert code == 0 and printed.splitlines()[0].startswith("submission ")
+    assert printed.rstrip().endswith("no figure has changed")
+    _run(capsys, "submissions", "withdraw", shown["submission_id"], "--warehouse",
+         str(warehouse), "--reason", "wrong period", "--by", "An")  # fmt: skip
+    code, printed, _ = _run(capsys, "revisions", "--warehouse", str(warehouse),
+                            "--submission", shown["submission_id"])  # fmt: skip
+    assert "WITHDRAWN" in printed and "by An: wrong period" in printed
 
 
 def test_a_small_change_cannot_be_worked_out_from_its_section(warehouse, tmp_path, capsys, history):

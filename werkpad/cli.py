@@ -337,25 +337,51 @@ def _cmd_revisions(args: argparse.Namespace) -> int:
         if record is None:
             raise Refused(f"no submission {args.submission!r}")
         changes = submissions.revisions(con, record, suppressed=not args.unsuppressed)
-    as_of = _plain(record["as_of"])
+        vintage = submissions.vintages(con, record)
     if args.json:
         figures = [{k: c[k] for k in ("section", "group", "metric", "submitted", "current",
                                       "delta")} for c in changes]  # fmt: skip
-        print(json.dumps({"submission_id": args.submission, "as_of": as_of,
-                          "suppressed": not args.unsuppressed, "figures": figures},
-                         indent=2))  # fmt: skip
+        about = {k: _plain(record[k]) for k in ("sha256", "submitted_at", "submitted_by",
+                                                "withdrawn_at", "as_of")}  # fmt: skip
+        print(json.dumps({"submission_id": args.submission, **about,
+                          "suppressed": not args.unsuppressed,
+                          "vintage": [{k: _plain(v) for k, v in row.items()} for row in vintage],
+                          "figures": figures}, indent=2))  # fmt: skip
         return config.EXIT_OK
+    print("\n".join(_revision_header(record, vintage)))
     if submissions.withheld_whole(changes):
         print("every current figure is withheld: the period ends inside a quarter and the data "
               "now reach past its end, so that part of a quarter is never published; "
               "--unsuppressed compares them for the steering committee's own reading")  # fmt: skip
-    for c in changes:
-        if c["changed"] or c["delta"]:
-            mark = "!" if c["changed"] else " "
-            values = [_shown(c[k]) for k in ("submitted", "current", "delta")]
-            print(f"{mark} {c['section']:16} {c['group'] or '':24} {c['metric']:20} "
-                  f"{values[0]} -> {values[1]} ({values[2]})")  # fmt: skip
+        return config.EXIT_OK
+    listed = [c for c in changes if c["changed"] or c["delta"]]
+    for c in listed:
+        mark = "!" if c["changed"] else " "
+        values = [_shown(c[k]) for k in ("submitted", "current", "delta")]
+        print(f"{mark} {c['section']:16} {c['group'] or '':24} {c['metric']:20} "
+              f"{values[0]} -> {values[1]} ({values[2]})")  # fmt: skip
+    if not listed:  # never an empty answer that reads as a failure
+        withheld = sum(c["current"] is None and c["submitted"] is not None for c in changes)
+        print("no figure has changed" + (f"; {withheld} withheld today (x)" if withheld else ""))
     return config.EXIT_OK
+
+
+def _revision_header(record: dict[str, Any], vintage: list[dict[str, Any]]) -> list[str]:
+    """What a revision compares: the submission (id, hash, who, when, the data it was read
+    from, withdrawn or not) and, per project, the extract then and now."""
+    read = f"data as of {record['as_of']}" if record["as_of"] else "data of that day"
+    lines = [
+        f"submission {record['submission_id']}  sha256 {record['sha256']}",
+        f"submitted {record['submitted_at']:%Y-%m-%d %H:%M} by {record['submitted_by']}, {read}",
+    ]
+    if record["withdrawn_at"]:
+        lines.append(f"WITHDRAWN {record['withdrawn_at']:%Y-%m-%d %H:%M} by "
+                     f"{record['withdrawn_by']}: {record['withdrawn_reason']}")  # fmt: skip
+    lines.append(f"{'extract per project':24}{'submitted':12}today")
+    for row in vintage:
+        then, now = (str(row[k] or "-") for k in ("submitted", "current"))
+        lines.append(f"  {row['project']:22}{then:12}{now}")
+    return lines
 
 
 def _shown(value: Any) -> str:

@@ -169,11 +169,17 @@ def _project_table(
     return header, body
 
 
+def lineage_projects(con: duckdb.DuckDBPyConnection, filters: dict[str, Any]) -> tuple[str, ...]:
+    """The projects a selection covers (its programme, province and project filters and
+    scope), whether or not they have delivered an extract."""
+    return targets.selected_projects(con.sql(load_sql("queries/projects")).pl(), filters)
+
+
 def lineage(con: duckdb.DuckDBPyConnection, filters: dict[str, Any]) -> dict[str, dt.date]:
     """The extract date each project the selection covers is read from on this connection:
     the vintage's snapshots when one is in use (pipelines.vintage), else the live ones; not
     every project's (a lead's pack named out-of-scope projects before)."""
-    named = set(targets.selected_projects(con.sql(load_sql("queries/projects")).pl(), filters))
+    named = set(lineage_projects(con, filters))
     read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
     return {p: d for p, d, _ in read if p in named}
 

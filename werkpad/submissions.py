@@ -57,7 +57,9 @@ def new_record(
     and every figure in the pack. Its id carries the time and the hash."""
     zipped = pack.path.read_bytes()
     sha = hashlib.sha256(zipped).hexdigest()
-    read = con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+    covered = set(report_pack.lineage_projects(con, pack.filters))
+    read = [r for r in con.execute(load_sql("queries/vintage_snapshots")).fetchall()
+            if r[0] in covered]  # the selection's projects, not the site's  # fmt: skip
     return {
         "submission_id": f"{now:%Y%m%d-%H%M%S}-{sha[:8]}",
         "report": report,
@@ -197,6 +199,22 @@ def revisions(
              "small": figure["metric"] in counts and current is None and now.get(key) is not None}
         )  # fmt: skip
     return _close_rates(_close_sections(out))
+
+
+def vintages(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per project the submission's selection covers: the extract date its figures were read
+    from when submitted, and the one they are read from now (None: no extract then, or
+    now). What a revision is explained by first: a later or corrected extract, or a project
+    that had not delivered yet (found in review: +165 people from a project that first
+    delivered after the submission, unexplained)."""
+    selection = selection_of(record)
+    current = report_pack.lineage(con, selection)
+    covered = set(report_pack.lineage_projects(con, selection))
+    then = {p: dt.date.fromisoformat(d) for p, (d, _) in json.loads(record["snapshots"]).items()}
+    return [
+        {"project": p, "submitted": then.get(p), "current": current.get(p)}
+        for p in sorted(covered & (set(then) | set(current)))
+    ]
 
 
 def withheld_whole(rows: list[dict[str, Any]]) -> bool:

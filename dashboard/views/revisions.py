@@ -7,7 +7,6 @@ for the same selection (suppressed the same way), and the difference. The choice
 """
 
 import datetime as dt
-import json
 
 import polars as pl
 import streamlit as st
@@ -17,6 +16,7 @@ from dashboard.shell import context
 from werkpad import submissions
 from werkpad.access import scope_filters
 from werkpad.metrics import FUNNEL
+from werkpad.rendering.i18n import MISSING
 from werkpad.rendering.safe import markdown_literal
 
 ctx = context().for_today()  # revisions compare with today's data, whatever vintage is chosen
@@ -55,7 +55,7 @@ st.text(  # names and reasons as typed: text, never Markdown
         "revisions.lineage",
         by=record["submitted_by"],
         at=t.date(record["submitted_at"].date()),
-        as_of=t.date(as_of) if as_of else t("revisions.today"),
+        as_of=t.date(as_of or record["submitted_at"].date()),  # not "today": that day
         id=chosen,
         sha=record["sha256"],
     )
@@ -149,13 +149,23 @@ else:
     )  # fmt: skip
 with st.expander(t("revisions.all"), expanded=True):
     downloads.table(frame.drop("changed"), "revisions_all", ctx, display=_readable(display))
-read = json.loads(record["snapshots"])  # the vintage: which extract each project was read from
+
+
+def _day(day: dt.date | None) -> str:
+    """An extract date; none is a dash (no extract yet), never the withheld symbol."""
+    return t.date(day) if day else MISSING
+
+
+# what the figures were read from then and now, per project of the submission: a later or
+# corrected extract, or a project that had not delivered yet, explains a change first
 covered = submissions.projects_of(record, provinces)  # not every project's (found in review)
 st.caption(
-    ", ".join(
-        f"{p}: {t.date(dt.date.fromisoformat(d))}"
-        for p, (d, _) in sorted(read.items())
-        if p in covered
+    t("revisions.vintage")
+    + " "
+    + "; ".join(
+        f"{row['project']}: {_day(row['submitted'])} → {_day(row['current'])}"
+        for row in data.vintages(today, chosen)
+        if row["project"] in covered
     )
 )
 

@@ -99,6 +99,7 @@ def test_a_project_lead_sees_only_submissions_in_her_scope(submitted, monkeypatc
     # the vintage names the submission's projects only, not the site's (found in review)
     vintage = [c.value for c in at.caption if "WGTW-LIM: 30/06/2023" in c.value]
     assert vintage and "WGTW-ANT" not in vintage[0]
+    assert "WGTW-LIM: 30/06/2023 → 31/07/2023" in vintage[0]  # then and now
 
 
 def test_funders_have_no_revisions_page(submitted, monkeypatch, users_file):
