@@ -162,6 +162,25 @@ def test_revisions_against_an_independent_count(warehouse, tmp_path, capsys, his
     assert all(f"{p}" in printed for p in june) and "2023-07-31" in printed
 
 
+def test_a_submission_keeps_its_selections_vintage_and_the_list_tells_them_apart(
+    warehouse, tmp_path, capsys
+):
+    """A Limburg-only submission stored every project's snapshot as its vintage, and the
+    list showed neither the projects nor the data date, so two of one period looked alike
+    (found in review)."""
+    lim = _submit(capsys, warehouse, tmp_path / "lim.zip", "--project", "WGTW-LIM",
+                  "--as-of", JUNE.isoformat())  # fmt: skip
+    _submit(capsys, warehouse, tmp_path / "all.zip")
+    code, printed, _ = _run(capsys, "submissions", "list", "--warehouse", str(warehouse), "--json")
+    listed = {s["submission_id"]: s for s in json.loads(printed)}
+    assert list(listed[lim["submission_id"]]["snapshots"]) == ["WGTW-LIM"]
+    code, printed, _ = _run(capsys, "submissions", "list", "--warehouse", str(warehouse))
+    lines = {line.split()[0]: line for line in printed.splitlines()}
+    assert f"as of {JUNE.isoformat()}  projects WGTW-LIM  by" in lines[lim["submission_id"]]
+    other = next(line for i, line in lines.items() if i != lim["submission_id"])
+    assert "data of that day  projects WGTW-ANT,WGTW-LIM" in other
+
+
 def test_revisions_of_an_unchanged_selection_say_so(warehouse, tmp_path, capsys):
     """Nothing loaded since the submission: the text output was empty, which reads as a
     failure (found in review). It names the submission and says nothing changed."""

@@ -297,9 +297,11 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
         ]
         if args.json:
             print(json.dumps(rows, indent=2))
-        for s in [] if args.json else rows:
+        for s in [] if args.json else rows:  # two of one period told apart: data, projects
             state = f"withdrawn {s['withdrawn_at']}" if s["withdrawn_at"] else "in force"
-            print(f"{s['submission_id']}  {s['period_from']}..{s['period_to']}  "
+            read = f"as of {s['as_of']}" if s["as_of"] else "data of that day"
+            print(f"{s['submission_id']}  {s['period_from']}..{s['period_to']}  {read}  "
+                  f"projects {','.join(sorted(s['snapshots'])) or '-'}  "
                   f"by {s['submitted_by']}  {state}  sha256 {s['sha256']}")  # fmt: skip
         return config.EXIT_OK
     if not any(s["submission_id"] == args.id for s in listed):
