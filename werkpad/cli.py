@@ -132,9 +132,12 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         "reached_to": args.reached_to,
     }
     with _reading(args, as_of=True) as con:
+        read = lineage(con, filters)
+        if args.project and not read:  # zeros would read as "nobody", not "no data yet"
+            when = f" on or before {args.as_of}" if args.as_of else ""
+            raise Refused(f"--project: no accepted extract of the project given{when}")
         figures = metrics.headline(con, filters)
         network = _placements(con, filters)
-        read = lineage(con, filters)
     if args.json:
         vintage = {"as_of": _plain(args.as_of),
                    "extract_dates": {p: d.isoformat() for p, d in read.items()}}  # fmt: skip
@@ -143,6 +146,9 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     else:
         for metric in metrics.load_metrics():
             print(f"{metric.label:36} {figures[metric.name]}")
+        dates = ", ".join(f"{p} {d}" for p, d in read.items()) or "-"
+        print(f"{'data as of ' + str(args.as_of) if args.as_of else 'current data'}; "
+              f"extract per project: {dates}")  # fmt: skip
     return config.EXIT_OK
 
 

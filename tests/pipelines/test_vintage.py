@@ -137,6 +137,16 @@ def test_the_cli_reads_a_vintage(history, capsys):
           "--json"])  # fmt: skip
     today = json.loads(capsys.readouterr().out)["vintage"]
     assert today == {"as_of": None, "extract_dates": {"WGTW-LIM": "2023-07-31"}}
+    main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of", "2023-07-01"])
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "data as of 2023-07-01; extract per project: WGTW-ANT 2023-06-30, WGTW-LIM 2023-06-30"
+    )
+    # a project with no extract by then is refused by name, not shown as zeros
+    code = main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of",
+                 "2023-07-01", "--project", "WGTW-OVL"])  # fmt: skip
+    assert code == 2 and "no accepted extract of the project given on or before 2023-07-01" in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_warehouse_from_before_history_gets_its_live_snapshots_as_history(history, tmp_path):
