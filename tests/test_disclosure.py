@@ -418,3 +418,25 @@ def test_the_fallback_row_space_spans_what_the_svd_spans(rows):
     for a, b in ((by_svd, by_gram), (by_gram, by_svd)):
         if a.size:
             assert np.allclose(a - (a @ b.T) @ b, 0, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=10, max_value=200), min_size=2, max_size=5),
+    provinces=st.lists(st.sampled_from(["ANT", "LIM", "OVL"]), min_size=5, max_size=5),
+)
+@example(counts=[63, 33], provinces=["ANT", "LIM", "ANT", "ANT", "ANT"])
+def test_a_headline_withheld_elsewhere_is_never_the_sum_of_a_tables_cells(counts, provinces):
+    """The pack's per-project table showed 63 and 33 beside a headline 'decided' withheld
+    (for a period, elsewhere): the cells gave it back (found in review). With the projects
+    nested in provinces, the known total was only applied at the projects' level, where the
+    grand total had already been taken as shown."""
+    cells = {(f"P{i}", provinces[i]): n for i, n in enumerate(counts)}
+    projects = tuple(project for project, _ in cells)
+    pattern = protect(
+        cells, ["project_code", "province_code"], 5, {"project_code": ["province_code"]}, None,
+        [("project_code", projects, True)],
+    )  # fmt: skip
+    assert pattern[()][()] is True  # the total stays withheld
+    for level in pattern.values():  # at no level do the shown cells add up to it
+        assert any(level.values()), level

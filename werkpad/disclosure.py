@@ -228,6 +228,8 @@ def _protect_level(
             vectors.append(vector)
             values.append(sum(counts.get(cells[k], 0) for k in ks))
             fixed.append(status)
+        elif status:  # withheld by either path is withheld: a headline withheld elsewhere
+            fixed[seen[mark]] = True  # was taken as the table's shown total (found in review)
         return seen[mark]
 
     def members(lower: Level) -> dict[Key, list[int]]:
@@ -241,7 +243,12 @@ def _protect_level(
         for short, ks in members(lower).items():
             owner[(lower, short)] = add(ks, done[lower][short])
     for dim, allowed, status in family.known:  # published elsewhere with this fate
-        ks = [k for k, key in enumerate(cells) if dim in level and key[level.index(dim)] in allowed]
+        if dim in level:
+            ks = [k for k, key in enumerate(cells) if key[level.index(dim)] in allowed]
+        elif set(family.values[dim]) <= set(allowed):  # every value: the level's total,
+            ks = list(range(len(cells)))  # so a coarser level keeps it too (found in review)
+        else:
+            ks = []
         if ks:
             add(ks, status)
     for short, ks in members(level).items():
