@@ -227,4 +227,5 @@ def test_a_project_without_an_extract_is_not_judged(history):
     _, cells = targets.pdf_rows(shown, t)
     judged = dict(zip(shown["project_code"], cells, strict=True))
     row = next(cells for code, cells in judged.items() if code not in HISTORY_PROJECTS)
-    assert row[3] == MISSING and row[6] == "nog geen gegevens"  # not "x", not "achter"
+    assert row[3] == row[5] == MISSING  # actual and share: nothing known, not "x"
+    assert row[6] == "nog geen gegevens"  # not "achter"

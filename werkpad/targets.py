@@ -319,7 +319,7 @@ def pdf_rows(shown: pl.DataFrame, t: Translator) -> tuple[list[str], list[list[s
     rows = [
         [r["label"], period(t, r["period_from"], r["period_to"]),
          value(r["target"], r["is_rate"]), value(r["actual"], r["is_rate"], r["status"]),
-         value(r["expected"], r["is_rate"]), value(r["achievement"], True),
+         value(r["expected"], r["is_rate"]), value(r["achievement"], True, r["status"]),
          t(f"targets.status.{r['status']}") if r["status"] else t.missing]
         for r in shown.iter_rows(named=True)
     ]  # fmt: skip
