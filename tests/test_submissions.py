@@ -150,6 +150,26 @@ def test_revisions_against_an_independent_count(warehouse, tmp_path, capsys, his
             assert figure["delta"] == 0 or abs(figure["delta"]) >= 5, figure
         if figure["delta"] is None and figure["submitted"] is not None:
             assert figure["current"] is None or figure["metric"].endswith("rate"), figure
+    # every figure of the pack is kept and compared: per project, per month, per target
+    per_project = {f["group"]: f for f in revised["figures"]
+                   if f["section"] == "project" and f["metric"] == "reached"}  # fmt: skip
+    assert {p: f["submitted"] for p, f in per_project.items()} == {
+        p: frame.height for p, frame in june.items()
+    }
+    assert per_project["WGTW-ANT"]["current"] == corrected.height
+    months = {f["group"]: f["submitted"] for f in revised["figures"]
+              if f["section"] == "reached_month"}  # fmt: skip
+    truth = pl.concat(june.values()).group_by(pl.col("reached_on").dt.truncate("1mo")).len()
+    assert months and all(
+        months[str(month)] in (None, n) for month, n in truth.iter_rows()
+    )  # each month as counted, or withheld
+    reached_target = next(f for f in revised["figures"] if f["section"] == "target"
+                          and f["group"] == "WGTW-LIM 2021-01-01..2023-12-31")  # fmt: skip
+    assert reached_target["metric"] == "reached"
+    assert (
+        reached_target["submitted"]
+        == june["WGTW-LIM"].filter(pl.col("reached_on") >= dt.date(2021, 1, 1)).height
+    )
     # what is compared, said: the submission and, per project, the extract then and now
     assert revised["sha256"] == shown["sha256"] and revised["withdrawn_at"] is None
     assert revised["vintage"] == [

@@ -133,6 +133,32 @@ def _month_series(con, filters: dict, threshold: int) -> pl.DataFrame:
 PROJECT_COLUMNS = tuple(metrics.shown("report_projects"))
 
 
+def more_figures(con, filters: dict, threshold: int | None) -> list[dict[str, Any]]:
+    """The pack's figures besides its headline and ESF+ table, as the pack publishes them:
+    the per-project table, people reached per month and each target's actual. A submission
+    keeps them with the others, so a revision compares every figure the pack holds (the
+    review found these three left out)."""
+    out = [
+        {"section": "project", "group": row["project_code"], "metric": name, "value": row[name]}
+        for row in figures.grouped(con, filters, ["project_code"], list(PROJECT_COLUMNS), threshold)
+        for name in PROJECT_COLUMNS
+    ]
+    out += [
+        {"section": "reached_month", "group": str(row["reached_month"]), "metric": "reached",
+         "value": row["reached"]}
+        for row in figures.grouped(con, filters, ["reached_month"], ["reached"], threshold)
+    ]  # fmt: skip
+    chosen = lineage_projects(con, filters)
+    scope = {k: v for k, v in filters.items() if k.startswith("scope_")}
+    progress = targets.progress(con, None, current_settings().bands, scope, threshold, chosen)
+    out += [
+        {"section": "target", "group": f"{p.project_code} {p.period_from}..{p.period_to}",
+         "metric": p.metric, "value": p.actual}
+        for p in progress
+    ]  # fmt: skip
+    return out
+
+
 def _shown(t: Translator, name: str, value: Any) -> str:
     """A published figure as text: Belgian count or percentage, the symbol when withheld."""
     if value is None:

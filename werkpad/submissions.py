@@ -27,7 +27,8 @@ DATES = ("reached_from", "reached_to")
 
 
 def figures_of(headline: dict[str, Any], participants: pl.DataFrame) -> list[dict[str, Any]]:
-    """Every figure in a pack: the headline figures, then the ESF+ table's counts."""
+    """A pack's headline figures, then the ESF+ table's counts (report_pack.more_figures
+    gives the rest)."""
     out: list[dict[str, Any]] = [
         {"section": "headline", "group": None, "metric": name, "value": value}
         for name, value in headline.items()
@@ -74,7 +75,10 @@ def new_record(
         "submitted_at": now,
         "sha256": sha,
         "pack": zipped,
-        "figures": json.dumps(figures_of(pack.headline, pack.participants)),
+        "figures": json.dumps(
+            figures_of(pack.headline, pack.participants)
+            + report_pack.more_figures(con, pack.filters, threshold)
+        ),
     }
 
 
@@ -163,7 +167,7 @@ def current_figures(
     threshold = int(record["threshold"]) if suppressed else None
     participants = report_pack.participants_table(con, filters, t, threshold)
     headline = report_pack.suppressed_headline(con, filters, threshold)
-    return figures_of(headline, participants)
+    return figures_of(headline, participants) + report_pack.more_figures(con, filters, threshold)
 
 
 def revisions(
@@ -221,8 +225,9 @@ def withheld_whole(rows: list[dict[str, Any]]) -> bool:
     """Whether today's figures of the selection are all withheld while some were submitted:
     a period that ends inside a quarter, now that the data reach past its end, is never
     published (two periods days apart would tell who came in between), so there is no
-    revision to show, and a page must say why rather than "nothing changed"."""
-    submitted = [r for r in rows if r["submitted"] is not None]
+    revision to show, and a page must say why rather than "nothing changed". Targets are
+    whole projects' periods, not the selection's: they are left out of the question."""
+    submitted = [r for r in rows if r["submitted"] is not None and r["section"] != "target"]
     return bool(submitted) and all(r["current"] is None for r in submitted)
 
 

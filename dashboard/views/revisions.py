@@ -86,9 +86,24 @@ if record["withdrawn_at"]:
 
 def _label(row: dict) -> tuple[str, str, str]:
     """Section, group and figure in the user's words."""
-    if row["section"] == "headline":
+    section, group = row["section"], row["group"]
+    if section == "headline":
         return t("revisions.headline"), "", t.metric(row["metric"])
-    return t(f"report.section.{row['section']}"), t.category(row["section"], row["group"]), ""
+    if section == "project":
+        return (
+            t("revisions.section.project"),
+            ctx.names["project"].get(group, group),
+            t.metric(row["metric"]),
+        )
+    if section == "reached_month":
+        month = t.month(dt.date.fromisoformat(group))
+        return t("revisions.section.reached_month"), month, t.metric(row["metric"])
+    if section == "target":  # "WGTW-ANT 2021-01-01..2023-12-31"
+        project, period = group.split(" ", 1)
+        start, end = (dt.date.fromisoformat(d) for d in period.split(".."))
+        named = f"{project} {t.date(start)}–{t.date(end)}"
+        return t("revisions.section.target"), named, t.metric(row["metric"])
+    return t(f"report.section.{section}"), t.category(section, group), ""
 
 
 rows = data.revisions(today, chosen, ctx.user.suppressed)
