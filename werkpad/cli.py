@@ -399,7 +399,7 @@ def _shown(value: Any) -> str:
 def _cmd_progress(args: argparse.Namespace) -> int:
     from werkpad import targets
 
-    with _reading(args) as con:
+    with _reading(args, as_of=True) as con:  # `--on` a past day judges today's data
         newest = targets.data_date(con)
         if newest is None:
             raise Refused("the warehouse holds no data yet")
@@ -745,6 +745,7 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument(
         "--project", action="append", metavar="CODE", help="only this project (repeatable)"
     )
+    prog.add_argument("--as-of", type=_date, help=AS_OF_HELP)
     prog.add_argument("--json", action="store_true", help="print one JSON object")
     prog.set_defaults(func=_cmd_progress)
 

@@ -141,6 +141,16 @@ def test_the_cli_reads_a_vintage(history, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == (
         "data as of 2023-07-01; extract per project: WGTW-ANT 2023-06-30, WGTW-LIM 2023-06-30"
     )
+    # targets as of then: read from June's extracts, a project with none not judged
+    main(["progress", "--warehouse", str(root / "warehouse.duckdb"), "--as-of", "2023-07-01",
+          "--json"])  # fmt: skip
+    rows = {(r["project_code"], r["metric"]): r for r in
+            json.loads(capsys.readouterr().out)["targets"]}  # fmt: skip
+    assert (
+        rows[("WGTW-ANT", "reached")]["actual"]
+        == june["WGTW-ANT"].filter(pl.col("reached_on") >= dt.date(2021, 1, 1)).height
+    )
+    assert rows[("WGTW-OVL", "reached")]["status"] == "no_data"
     # a project with no extract by then is refused by name, not shown as zeros
     code = main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of",
                  "2023-07-01", "--project", "WGTW-OVL"])  # fmt: skip
