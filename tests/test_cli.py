@@ -165,3 +165,19 @@ def test_an_unusable_setting_is_named_with_no_traceback(name, value):
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith(f"werkpad: {name} must be a number from")
     assert "Traceback" not in run.stderr
+
+
+def test_a_closed_pipe_is_no_internal_error(monkeypatch, capsys):
+    """`werkpad submissions list | head` ended with "stopped by an internal error
+    (BrokenPipeError)" (found in review): the reader has all it wanted."""
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["contract"]) == 0
+    assert "internal error" not in capsys.readouterr().err

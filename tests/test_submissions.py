@@ -199,6 +199,17 @@ def test_a_submission_keeps_its_selections_vintage_and_the_list_tells_them_apart
     assert f"as of {JUNE.isoformat()}  projects WGTW-LIM  by" in lines[lim["submission_id"]]
     other = next(line for i, line in lines.items() if i != lim["submission_id"])
     assert "data of that day  projects WGTW-ANT,WGTW-LIM" in other
+    # one made before its vintage was narrowed holds every project's snapshot: the list
+    # still names the projects its selection covers
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("UPDATE ops.submissions SET snapshots = (SELECT max(snapshots) FROM "
+                "ops.submissions WHERE submission_id <> $id) WHERE submission_id = $id",
+                {"id": lim["submission_id"]})  # fmt: skip
+    con.close()
+    code, printed, _ = _run(capsys, "submissions", "list", "--warehouse", str(warehouse))
+    assert "projects WGTW-LIM  by" in printed
 
 
 def test_revisions_of_an_unchanged_selection_say_so(warehouse, tmp_path, capsys):

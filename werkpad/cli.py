@@ -133,9 +133,11 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     }
     with _reading(args, as_of=True) as con:
         read = lineage(con, filters)
-        if args.project and not read:  # zeros would read as "nobody", not "no data yet"
+        # zeros, or one project's figures silently without the other's, would read as
+        # "nobody", not "no data yet"
+        if missing := sorted(set(args.project or ()) - set(read)):
             when = f" on or before {args.as_of}" if args.as_of else ""
-            raise Refused(f"--project: no accepted extract of the project given{when}")
+            raise Refused(f"--project: no accepted extract of {', '.join(missing)}{when}")
         figures = metrics.headline(con, filters)
         network = _placements(con, filters)
     if args.json:
@@ -272,6 +274,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 def _cmd_submissions(args: argparse.Namespace) -> int:
     from pipelines.submissions import withdraw
     from werkpad import submissions
+    from werkpad.sql import load_sql
 
     problem = None
     if args.action == "export":
@@ -288,6 +291,8 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
         raise Refused(problem)
     with _reading(args) as con:
         listed = submissions.submissions(con)
+        projects = con.sql(load_sql("queries/projects")).pl()
+        provinces = dict(projects.select("project_code", "province_code").iter_rows())
         try:
             found = submissions.pack_bytes(con, args.id) if args.action == "export" else None
         except submissions.PackAltered:
@@ -298,7 +303,14 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
     if args.action == "list":
         rows = [
             {k: _plain(v) for k, v in s.items() if k not in ("figures", "selection", "snapshots")}
-            | {"selection": json.loads(s["selection"]), "snapshots": json.loads(s["snapshots"])}
+            | {
+                "selection": json.loads(s["selection"]),
+                "snapshots": json.loads(s["snapshots"]),
+                # the projects its selection covers that had delivered when it was made
+                "covered": sorted(
+                    submissions.projects_of(s, provinces) & set(json.loads(s["snapshots"]))
+                ),
+            }
             for s in listed
         ]
         if args.json:
@@ -307,7 +319,7 @@ def _cmd_submissions(args: argparse.Namespace) -> int:
             state = f"withdrawn {s['withdrawn_at']}" if s["withdrawn_at"] else "in force"
             read = f"as of {s['as_of']}" if s["as_of"] else "data of that day"
             print(f"{s['submission_id']}  {s['period_from']}..{s['period_to']}  {read}  "
-                  f"projects {','.join(sorted(s['snapshots'])) or '-'}  "
+                  f"projects {','.join(sorted(s['covered'])) or '-'}  "
                   f"by {s['submitted_by']}  {state}  sha256 {s['sha256']}")  # fmt: skip
         return config.EXIT_OK
     if not any(s["submission_id"] == args.id for s in listed):
@@ -346,6 +358,12 @@ def _cmd_revisions(args: argparse.Namespace) -> int:
             raise Refused(f"no submission {args.submission!r}")
         changes = submissions.revisions(con, record, suppressed=not args.unsuppressed)
         vintage = submissions.vintages(con, record)
+        try:
+            submissions.pack_bytes(con, args.submission)
+        except submissions.PackAltered:  # said on stderr, in text and JSON alike
+            print(f"werkpad revisions: the pack kept for {args.submission} no longer matches "
+                  "its SHA-256: it was changed in the warehouse after it was submitted",
+                  file=sys.stderr)  # fmt: skip
     if args.json:
         figures = [{k: c[k] for k in ("section", "group", "metric", "submitted", "current",
                                       "delta")} for c in changes]  # fmt: skip
@@ -411,7 +429,8 @@ def _cmd_progress(args: argparse.Namespace) -> int:
         # without --on, each target on its own project's data date
         rows = targets.progress(con, args.on, current_settings().bands, projects=args.project)
     if args.json:
-        print(json.dumps({"on": str(on), "targets": [r.as_json() for r in rows]}, indent=2))
+        print(json.dumps({"on": str(on), "as_of": _plain(args.as_of),
+                          "targets": [r.as_json() for r in rows]}, indent=2))  # fmt: skip
         return config.EXIT_OK
     print(
         f"targets on {on}" if args.on else f"targets on each project's data date ({on} the newest)"
@@ -1027,6 +1046,8 @@ def main(argv: list[str] | None = None) -> int:
         return config.EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `werkpad ... | head` closed the pipe: nothing left to say
+        return config.EXIT_OK
     except Exception as exc:  # one line for a person or a cron mail, never a traceback
         logging.getLogger("werkpad").debug("unexpected error", exc_info=True)
         print(

@@ -103,6 +103,8 @@ def _label(row: dict) -> tuple[str, str, str]:
         start, end = (dt.date.fromisoformat(d) for d in period.split(".."))
         named = f"{project} {t.date(start)}–{t.date(end)}"
         return t("revisions.section.target"), named, t.metric(row["metric"])
+    if group == "total":  # the ESF+ section's own total, in words
+        return t(f"report.section.{section}"), t("revisions.total"), ""
     return t(f"report.section.{section}"), t.category(section, group), ""
 
 

@@ -247,6 +247,8 @@ def test_a_pack_changed_after_submission_is_never_handed_out(
     code = main(["submissions", "export", chosen, "--warehouse", str(warehouse), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "no longer matches its SHA-256" in err and not out.exists()
+    assert main(["revisions", "--warehouse", str(warehouse), "--submission", chosen]) == 0
+    assert "no longer matches its SHA-256" in capsys.readouterr().err  # said there too
     at = _open(warehouse, monkeypatch, users_file, submission=chosen)
     assert "Ingediend pakket downloaden (ZIP, zoals ingediend)" not in [
         b.label for b in at.get("download_button")

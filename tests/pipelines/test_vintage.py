@@ -154,9 +154,12 @@ def test_the_cli_reads_a_vintage(history, capsys):
     # a project with no extract by then is refused by name, not shown as zeros
     code = main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of",
                  "2023-07-01", "--project", "WGTW-OVL"])  # fmt: skip
-    assert code == 2 and "no accepted extract of the project given on or before 2023-07-01" in (
+    assert code == 2 and "no accepted extract of WGTW-OVL on or before 2023-07-01" in (
         capsys.readouterr().err
     )
+    code = main(["metrics", "--warehouse", str(root / "warehouse.duckdb"), "--as-of",
+                 "2023-07-01", "--project", "WGTW-ANT", "--project", "WGTW-OVL"])  # fmt: skip
+    assert code == 2 and "of WGTW-OVL on" in capsys.readouterr().err  # not silently dropped
 
 
 def test_a_warehouse_from_before_history_gets_its_live_snapshots_as_history(history, tmp_path):
