@@ -9,4 +9,4 @@ SELECT DISTINCT
     project_code,
     extract_date
 FROM history
-ORDER BY extract_date DESC, project_code
+ORDER BY extract_date DESC, project_code ASC
