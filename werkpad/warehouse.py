@@ -52,7 +52,9 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     """Whether the warehouse `con` reads has the table: one written by an older werkpad lacks
     the newer tables (history, submissions) until its next load creates them."""
+    # fetchall, not fetchone: DuckDB 2.0 refuses the connection's next query while a result
+    # is unfinished (submissions list on a warehouse from before history stopped so)
     found = con.execute(
         load_sql("queries/has_table"), {"schema_name": schema, "table_name": table}
-    ).fetchone()
-    return bool(found and found[0])
+    ).fetchall()
+    return bool(found and found[0][0])
